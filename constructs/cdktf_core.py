@@ -1,0 +1,130 @@
+"""The one place that imports cdktf.
+
+Everything else in the project builds on the names exported here, so moving to the community fork
+(CDK Terrain) or to a new cdktf release touches this file only.
+
+AWS resources are declared with cdktf's core `TerraformResource`/`TerraformDataSource` and their
+attributes set as literal JSON, instead of through the prebuilt AWS provider bindings: importing
+those bindings costs seconds and hundreds of megabytes before a single resource exists. The test
+suite holds every resource type and attribute emitted here against the AWS provider's own schema,
+so nothing is lost in exchange.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from cdktf import (
+    App,
+    LocalBackend,
+    S3Backend,
+    TerraformDataSource,
+    TerraformOutput,
+    TerraformProvider,
+    TerraformProviderGeneratorMetadata,
+    TerraformResource,
+    TerraformStack,
+    Testing,
+    Token,
+)
+from constructs import Construct
+
+AWS_PROVIDER_SOURCE = "hashicorp/aws"
+AWS_PROVIDER_VERSION = "~> 5.100"
+
+__all__ = [
+    "AWS_PROVIDER_SOURCE",
+    "AWS_PROVIDER_VERSION",
+    "App",
+    "AwsProvider",
+    "Construct",
+    "LocalBackend",
+    "S3Backend",
+    "TerraformDataSource",
+    "TerraformOutput",
+    "TerraformResource",
+    "TerraformStack",
+    "Testing",
+    "Token",
+    "aws_data_source",
+    "aws_resource",
+]
+
+
+def _aws_metadata() -> TerraformProviderGeneratorMetadata:
+    return TerraformProviderGeneratorMetadata(
+        provider_name="aws", provider_version_constraint=AWS_PROVIDER_VERSION
+    )
+
+
+class AwsProvider(TerraformProvider):
+    """The `hashicorp/aws` provider; its settings are given as the provider's own JSON arguments."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        settings: Mapping[str, Any],
+        *,
+        alias: str | None = None,
+    ) -> None:
+        super().__init__(
+            scope,
+            id,
+            terraform_resource_type="aws",
+            terraform_generator_metadata=_aws_metadata(),
+            terraform_provider_source=AWS_PROVIDER_SOURCE,
+        )
+        if alias:
+            self.alias = alias
+        for name, value in settings.items():
+            self.add_override(name, value)
+
+
+def aws_resource(
+    scope: Construct,
+    id: str,
+    resource_type: str,
+    provider: TerraformProvider,
+    attributes: Mapping[str, Any],
+    *,
+    logical_id: str | None = None,
+) -> TerraformResource:
+    """Declare `resource "<resource_type>" "<logical_id>"` with literal `attributes`."""
+    resource = TerraformResource(
+        scope,
+        id,
+        terraform_resource_type=resource_type,
+        terraform_generator_metadata=_aws_metadata(),
+        provider=provider,
+    )
+    if logical_id:
+        resource.override_logical_id(logical_id)
+    for name, value in attributes.items():
+        resource.add_override(name, value)
+    return resource
+
+
+def aws_data_source(
+    scope: Construct,
+    id: str,
+    data_type: str,
+    provider: TerraformProvider,
+    attributes: Mapping[str, Any],
+    *,
+    logical_id: str | None = None,
+) -> TerraformDataSource:
+    """Declare `data "<data_type>" "<logical_id>"`: a read-only reference, never a change."""
+    data = TerraformDataSource(
+        scope,
+        id,
+        terraform_resource_type=data_type,
+        terraform_generator_metadata=_aws_metadata(),
+        provider=provider,
+    )
+    if logical_id:
+        data.override_logical_id(logical_id)
+    for name, value in attributes.items():
+        data.add_override(name, value)
+    return data

@@ -1,0 +1,86 @@
+"""The cross-account role Finout assumes, and its inline read-only policy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from finout_s3_telemetry.config.model import DEFAULT_POLICY_NAME, DEFAULT_ROLE_NAME
+from finout_s3_telemetry.constructs.cdktf_core import Construct, TerraformProvider, aws_resource
+from finout_s3_telemetry.policy_documents import PolicyDocument, render, to_json
+
+
+@dataclass(frozen=True, kw_only=True)
+class FinoutReadOnlyRoleProps:
+    principal_arn: str
+    """Finout's principal ARN from the Finout console. Required; a wildcard is refused."""
+    external_id: str
+    """The external ID Finout must present. Required."""
+    bucket_name: str
+    """The telemetry bucket's literal name (the policy is emitted as literal JSON). Required."""
+    provider: TerraformProvider
+    """The AWS provider. Required."""
+    partition: str = "aws"
+    """Default `aws`."""
+    role_name: str = DEFAULT_ROLE_NAME
+    """Default `FinoutMetricsReadOnlyRole`."""
+    policy_name: str = DEFAULT_POLICY_NAME
+    """Default `finest-access-policy_telemetry_export`, the name in Finout's guide."""
+    max_session_duration: int = 3600
+    """Default 3600 seconds, the IAM default."""
+    description: str | None = None
+    """Default: a sentence naming the bucket."""
+
+
+class FinoutReadOnlyRole(Construct):
+    """`aws_iam_role` + `aws_iam_role_policy`, both documents rendered from `policies/`.
+
+    The trust policy allows only `sts:AssumeRole`, only for `principal_arn`, only with
+    `StringEquals sts:ExternalId`. The inline policy is exactly Finout's documented document.
+    Both are emitted as literal JSON so reviewers and scanners read what will be deployed.
+    The inline policy is a separate `aws_iam_role_policy` (the role's `inline_policy` block is
+    deprecated in the AWS provider).
+    """
+
+    def __init__(self, scope: Construct, id: str, props: FinoutReadOnlyRoleProps) -> None:
+        super().__init__(scope, id)
+        bucket_arn = f"arn:{props.partition}:s3:::{props.bucket_name}"
+        self.trust_policy: PolicyDocument = render(
+            "finout_trust_policy.json.j2",
+            principal_arn=props.principal_arn,
+            external_id=props.external_id,
+        )
+        self.inline_policy: PolicyDocument = render(
+            "finout_read_only_policy.json.j2", bucket_arn=bucket_arn
+        )
+        description = props.description or (
+            f"Finout reads telemetry from s3://{props.bucket_name} (external ID required)"
+        )
+        self.role = aws_resource(
+            self,
+            "role",
+            "aws_iam_role",
+            props.provider,
+            {
+                "name": props.role_name,
+                "description": description,
+                "assume_role_policy": to_json(self.trust_policy),
+                "max_session_duration": props.max_session_duration,
+            },
+            logical_id=id,
+        )
+        self.policy = aws_resource(
+            self,
+            "policy",
+            "aws_iam_role_policy",
+            props.provider,
+            {
+                "name": props.policy_name,
+                "role": self.role.get_string_attribute("id"),
+                "policy": to_json(self.inline_policy),
+            },
+            logical_id=id,
+        )
+
+    @property
+    def role_arn(self) -> str:
+        return self.role.get_string_attribute("arn")

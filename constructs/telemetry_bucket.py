@@ -1,0 +1,177 @@
+"""The telemetry bucket: a new bucket with secure defaults, or a reference to an existing one."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from finout_s3_telemetry.constructs.bucket_defaults import SECURE_BUCKET_DEFAULTS, BucketSettings
+from finout_s3_telemetry.constructs.cdktf_core import (
+    Construct,
+    TerraformProvider,
+    aws_data_source,
+    aws_resource,
+)
+from finout_s3_telemetry.policy_documents import render, to_json
+
+
+class BucketReference(Protocol):
+    """What the folders and the role need to know about a bucket, new or existing."""
+
+    @property
+    def bucket_name(self) -> str:
+        """The bucket's name as a Terraform expression (creates the dependency)."""
+        ...
+
+    @property
+    def bucket_arn(self) -> str:
+        """The bucket's ARN as a Terraform expression."""
+        ...
+
+
+@dataclass(frozen=True, kw_only=True)
+class TelemetryBucketProps:
+    bucket_name: str
+    """The name of the bucket to create. Required."""
+    provider: TerraformProvider
+    """The AWS provider to create it with. Required; the construct never makes its own."""
+    partition: str = "aws"
+    """Default `aws`. The ARN partition, for the TLS-only policy's resources."""
+    settings: BucketSettings = field(default=SECURE_BUCKET_DEFAULTS)
+    """Default `SECURE_BUCKET_DEFAULTS`; build others with `bucket_settings(**overrides)`."""
+
+
+class TelemetryBucket(Construct):
+    """A new S3 bucket for telemetry files, configured by `props.settings`.
+
+    Emits, all under this construct's id as the Terraform name: the bucket (`force_destroy` from
+    the settings, default false), its public access block (all four on), ownership controls
+    (`BucketOwnerEnforced`), default encryption (SSE-S3), versioning (enabled) and a TLS-only
+    bucket policy.
+    """
+
+    def __init__(self, scope: Construct, id: str, props: TelemetryBucketProps) -> None:
+        super().__init__(scope, id)
+        settings = props.settings
+        provider = props.provider
+        self.settings = settings
+        self.bucket = aws_resource(
+            self,
+            "bucket",
+            "aws_s3_bucket",
+            provider,
+            {"bucket": props.bucket_name, "force_destroy": settings.force_destroy},
+            logical_id=id,
+        )
+        name = self.bucket.get_string_attribute("id")
+        self.public_access_block = aws_resource(
+            self,
+            "public_access_block",
+            "aws_s3_bucket_public_access_block",
+            provider,
+            {
+                "bucket": name,
+                "block_public_acls": settings.block_public_acls,
+                "block_public_policy": settings.block_public_policy,
+                "ignore_public_acls": settings.ignore_public_acls,
+                "restrict_public_buckets": settings.restrict_public_buckets,
+            },
+            logical_id=id,
+        )
+        self.ownership_controls = aws_resource(
+            self,
+            "ownership_controls",
+            "aws_s3_bucket_ownership_controls",
+            provider,
+            {"bucket": name, "rule": [{"object_ownership": settings.object_ownership}]},
+            logical_id=id,
+        )
+        self.encryption = aws_resource(
+            self,
+            "encryption",
+            "aws_s3_bucket_server_side_encryption_configuration",
+            provider,
+            {"bucket": name, "rule": [_encryption_rule(settings)]},
+            logical_id=id,
+        )
+        self.versioning = None
+        if settings.versioning:
+            self.versioning = aws_resource(
+                self,
+                "versioning",
+                "aws_s3_bucket_versioning",
+                provider,
+                {"bucket": name, "versioning_configuration": [{"status": "Enabled"}]},
+                logical_id=id,
+            )
+        self.tls_only_policy = None
+        if settings.enforce_tls:
+            arn = f"arn:{props.partition}:s3:::{props.bucket_name}"
+            policy = to_json(render("tls_only_bucket_policy.json.j2", bucket_arn=arn))
+            self.tls_only_policy = aws_resource(
+                self,
+                "tls_only_policy",
+                "aws_s3_bucket_policy",
+                provider,
+                # S3 refuses policy changes that race a public access block update.
+                {"bucket": name, "policy": policy, "depends_on": [_ref(self.public_access_block)]},
+                logical_id=id,
+            )
+
+    @property
+    def bucket_name(self) -> str:
+        return self.bucket.get_string_attribute("id")
+
+    @property
+    def bucket_arn(self) -> str:
+        return self.bucket.get_string_attribute("arn")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExistingTelemetryBucketProps:
+    bucket_name: str
+    """The existing bucket's name. Required."""
+    provider: TerraformProvider
+    """The AWS provider to read it with. Required."""
+
+
+class ExistingTelemetryBucket(Construct):
+    """A bucket that exists already, for example the one holding cost-and-usage reports.
+
+    Emits only a `data "aws_s3_bucket"` block: planning fails if the bucket does not exist, and
+    nothing here can change or destroy it.
+    """
+
+    def __init__(self, scope: Construct, id: str, props: ExistingTelemetryBucketProps) -> None:
+        super().__init__(scope, id)
+        self.data = aws_data_source(
+            self,
+            "bucket",
+            "aws_s3_bucket",
+            props.provider,
+            {"bucket": props.bucket_name},
+            logical_id=id,
+        )
+
+    @property
+    def bucket_name(self) -> str:
+        return self.data.get_string_attribute("id")
+
+    @property
+    def bucket_arn(self) -> str:
+        return self.data.get_string_attribute("arn")
+
+
+def _encryption_rule(settings: BucketSettings) -> Mapping[str, Any]:
+    default: dict[str, Any] = {"sse_algorithm": settings.sse_algorithm}
+    if settings.kms_master_key_id:
+        default["kms_master_key_id"] = settings.kms_master_key_id
+    rule: dict[str, Any] = {"apply_server_side_encryption_by_default": [default]}
+    if settings.sse_algorithm != "AES256":
+        rule["bucket_key_enabled"] = settings.bucket_key_enabled
+    return rule
+
+
+def _ref(resource: Any) -> str:
+    return f"{resource.terraform_resource_type}.{resource.friendly_unique_id}"

@@ -1,0 +1,54 @@
+"""One zero-byte folder object per telemetry: `<prefix>/<telemetry>/`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from finout_s3_telemetry.constructs.cdktf_core import Construct, TerraformProvider, aws_resource
+
+FOLDER_CONTENT_TYPE = "application/x-directory"
+
+
+@dataclass(frozen=True, kw_only=True)
+class TelemetryFoldersProps:
+    bucket_name: str
+    """The bucket, as a name or a Terraform expression. Required."""
+    telemetries: Sequence[str]
+    """One folder each. Required, at least one."""
+    provider: TerraformProvider
+    """The AWS provider. Required."""
+    prefix: str = ""
+    """Default empty. The S3 path prefix, without leading or trailing slash."""
+
+
+def folder_key(prefix: str, telemetry: str) -> str:
+    return f"{prefix}/{telemetry}/" if prefix else f"{telemetry}/"
+
+
+class TelemetryFolders(Construct):
+    """The telemetry folders, as one `aws_s3_object` with `for_each` keyed by telemetry name.
+
+    Keyed by name, so adding a telemetry plans exactly one new object and removing one deletes
+    exactly its (empty) folder marker: files under the folder are never touched.
+    """
+
+    def __init__(self, scope: Construct, id: str, props: TelemetryFoldersProps) -> None:
+        super().__init__(scope, id)
+        if not props.telemetries:
+            raise ValueError("TelemetryFolders needs at least one telemetry")
+        self.keys = {t: folder_key(props.prefix, t) for t in props.telemetries}
+        self.objects = aws_resource(
+            self,
+            "objects",
+            "aws_s3_object",
+            props.provider,
+            {
+                "for_each": self.keys,
+                "bucket": props.bucket_name,
+                "key": "${each.value}",
+                "content": "",
+                "content_type": FOLDER_CONTENT_TYPE,
+            },
+            logical_id=id,
+        )

@@ -1,0 +1,1 @@
+"""The post-deploy checker: proves the live account matches the config."""

@@ -1,0 +1,54 @@
+"""`finout-telemetry`: validate, synthesize, deploy and check Finout S3 telemetry endpoints.
+
+Exit codes: 0 ok, 1 a check or validation found problems, 2 bad config, usage, or AWS unreachable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+# Each module in finout_s3_telemetry.commands registers one subcommand with `register(sub)`.
+COMMAND_MODULES = [
+    "validate",
+    "synth",
+    "external_id",
+    "terraform_env",
+]
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="finout-telemetry",
+        description=(
+            "Provision and verify everything Finout needs to read daily telemetry CSV files "
+            "from S3: bucket, folders, cross-account role and its read-only policy."
+        ),
+        epilog="Exit codes: 0 ok, 1 problems found, 2 bad config or usage.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(f"finout_s3_telemetry.commands.{name}")
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.handler(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""One module per `finout-telemetry` subcommand; each exposes `register(subparsers)`."""

@@ -1,0 +1,56 @@
+"""Options and error handling shared by the subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from finout_s3_telemetry.config import Config, ConfigError, config_path, load_config
+from finout_s3_telemetry.config.model import CONFIG_ENV_VAR, DEFAULT_CONFIG_FILE
+from finout_s3_telemetry.targets import ENDPOINT_URL_ENV, TARGET_ENV, Target, TargetError, resolve_target
+
+
+def add_config_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-c",
+        "--config",
+        metavar="PATH",
+        help=f"config file (default: ${CONFIG_ENV_VAR}, else ./{DEFAULT_CONFIG_FILE})",
+    )
+
+
+def add_target_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--target",
+        choices=("aws", "local"),
+        help=f"where to deploy or look (default: ${TARGET_ENV}, else aws; an endpoint URL "
+        "implies local)",
+    )
+    parser.add_argument(
+        "--endpoint-url",
+        metavar="URL",
+        help=f"the local AWS emulator's URL (default: ${ENDPOINT_URL_ENV})",
+    )
+
+
+def error(message: str) -> None:
+    print(f"finout-telemetry: error: {message}", file=sys.stderr)
+
+
+def load_or_report(args: argparse.Namespace) -> Config | None:
+    """The validated config, or None after printing every problem to stderr."""
+    path: Path = config_path(getattr(args, "config", None))
+    try:
+        return load_config(path)
+    except ConfigError as problem:
+        print(problem.render(), file=sys.stderr)
+        return None
+
+
+def target_or_report(args: argparse.Namespace) -> Target | None:
+    try:
+        return resolve_target(getattr(args, "target", None), getattr(args, "endpoint_url", None))
+    except TargetError as problem:
+        error(str(problem))
+        return None

@@ -1,0 +1,51 @@
+"""`finout-telemetry synth`: write one Terraform stack per endpoint into cdktf.out/.
+
+This is also the app command in cdktf.json, so `npx cdktf synth` runs exactly this code.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from finout_s3_telemetry.commands.common import (
+    add_config_option,
+    add_target_options,
+    load_or_report,
+    target_or_report,
+)
+
+
+def register(sub: Any) -> None:
+    parser: argparse.ArgumentParser = sub.add_parser(
+        "synth",
+        help="synthesize one Terraform stack per endpoint",
+        description="Validate the config and write cdktf.out/stacks/<endpoint>/cdk.tf.json for "
+        "each endpoint. Nothing is written when the config has a problem (exit 2).",
+    )
+    add_config_option(parser)
+    add_target_options(parser)
+    parser.add_argument(
+        "--outdir",
+        metavar="DIR",
+        help="output folder (default: $CDKTF_OUTDIR, else cdktf.out)",
+    )
+    parser.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    config = load_or_report(args)
+    target = target_or_report(args)
+    if config is None or target is None:
+        return 2
+    # Imported here: only synth pays for starting cdktf's runtime.
+    from finout_s3_telemetry.stacks.app import default_outdir, synthesize
+
+    outdir = Path(args.outdir) if args.outdir else default_outdir()
+    stacks = synthesize(config, target, outdir=outdir)
+    if not args.quiet:
+        for stack in stacks:
+            print(f"synthesized {stack / 'cdk.tf.json'} (target: {target.describe()})")
+    return 0

@@ -1,0 +1,24 @@
+"""The config file: a customer's Finout endpoints."""
+
+from finout_s3_telemetry.config.errors import ConfigError, Problem
+from finout_s3_telemetry.config.load import config_path, load_config, parse_config
+from finout_s3_telemetry.config.model import (
+    DEFAULT_POLICY_NAME,
+    DEFAULT_ROLE_NAME,
+    Config,
+    EndpointConfig,
+    StateSettings,
+)
+
+__all__ = [
+    "DEFAULT_POLICY_NAME",
+    "DEFAULT_ROLE_NAME",
+    "Config",
+    "ConfigError",
+    "EndpointConfig",
+    "Problem",
+    "StateSettings",
+    "config_path",
+    "load_config",
+    "parse_config",
+]

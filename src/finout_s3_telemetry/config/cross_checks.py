@@ -1,0 +1,119 @@
+"""Rules that compare endpoints with each other, or need the rendered policies.
+
+They run on the raw YAML data, not on the parsed model, so that they still report their findings
+when some other field of the file is invalid: one run shows every problem.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from finout_s3_telemetry.config.errors import Problem
+from finout_s3_telemetry.config.model import DEFAULT_ROLE_NAME, partition_of
+from finout_s3_telemetry.config.names import bucket_name_problem, region_problem
+
+
+def cross_endpoint_problems(raw: Any) -> Iterator[Problem]:
+    endpoints = raw.get("endpoints") if isinstance(raw, dict) else None
+    if not isinstance(endpoints, list):
+        return
+    items = [(i, e) for i, e in enumerate(endpoints) if isinstance(e, dict)]
+    yield from _duplicate_names(items)
+    yield from _shared_role_names(items)
+    yield from _bucket_created_twice(items)
+    yield from _telemetry_duplicates(items)
+    yield from _inline_policy_size(items)
+
+
+def _duplicate_names(items: list[tuple[int, dict[str, Any]]]) -> Iterator[Problem]:
+    seen: dict[str, int] = {}
+    for index, endpoint in items:
+        name = endpoint.get("name")
+        if not isinstance(name, str):
+            continue
+        if name in seen:
+            yield Problem(
+                f"endpoints[{index}].name",
+                f"{name!r} is already the name of endpoints[{seen[name]}]; endpoint names name "
+                "the stacks and must be unique, so rename this one",
+            )
+        else:
+            seen[name] = index
+
+
+def _shared_role_names(items: list[tuple[int, dict[str, Any]]]) -> Iterator[Problem]:
+    # IAM role names are unique per account, across regions. Two endpoints without account_id are
+    # assumed to share the account the credentials point at.
+    seen: dict[tuple[str | None, str], tuple[int, str]] = {}
+    for index, endpoint in items:
+        role = endpoint.get("role_name", DEFAULT_ROLE_NAME)
+        account = endpoint.get("account_id")
+        if not isinstance(role, str) or not (account is None or isinstance(account, str)):
+            continue
+        key = (account, role.lower())
+        name = str(endpoint.get("name", f"endpoints[{index}]"))
+        if key in seen:
+            first_index, first_name = seen[key]
+            where = f"account {account}" if account else "the same account (no account_id set)"
+            yield Problem(
+                f"endpoints[{index}].role_name",
+                f"role {role!r} is also used by endpoint {first_name!r} (endpoints[{first_index}]) "
+                f"in {where}; set `role_name:` on endpoint {name!r}, e.g. {role}-{name}, and keep "
+                f"{first_name!r} as it is if Finout already uses its role ARN (never rename a "
+                "registered role: its Finout endpoint would stop working)",
+            )
+        else:
+            seen[key] = (index, name)
+
+
+def _bucket_created_twice(items: list[tuple[int, dict[str, Any]]]) -> Iterator[Problem]:
+    created: dict[str, int] = {}
+    for index, endpoint in items:
+        bucket = endpoint.get("bucket")
+        if not isinstance(bucket, str) or endpoint.get("existing_bucket") is True:
+            continue
+        if bucket in created:
+            yield Problem(
+                f"endpoints[{index}].bucket",
+                f"bucket {bucket!r} is already created by endpoints[{created[bucket]}]; a bucket "
+                "can be created once: set `existing_bucket: true` here or use another bucket",
+            )
+        else:
+            created[bucket] = index
+
+
+def _telemetry_duplicates(items: list[tuple[int, dict[str, Any]]]) -> Iterator[Problem]:
+    for index, endpoint in items:
+        telemetries = endpoint.get("telemetries")
+        if not isinstance(telemetries, list):
+            continue
+        seen: set[str] = set()
+        for position, telemetry in enumerate(telemetries):
+            if isinstance(telemetry, str) and telemetry in seen:
+                yield Problem(
+                    f"endpoints[{index}].telemetries[{position}]",
+                    f"{telemetry!r} is listed twice; each telemetry is one folder, list it once",
+                )
+            elif isinstance(telemetry, str):
+                seen.add(telemetry)
+
+
+def _inline_policy_size(items: list[tuple[int, dict[str, Any]]]) -> Iterator[Problem]:
+    from finout_s3_telemetry.policy_documents import INLINE_POLICY_LIMIT, policy_size, render
+
+    for index, endpoint in items:
+        bucket, region = endpoint.get("bucket"), endpoint.get("region")
+        if not isinstance(bucket, str) or not isinstance(region, str):
+            continue
+        if bucket_name_problem(bucket) or region_problem(region):
+            continue
+        arn = f"arn:{partition_of(region)}:s3:::{bucket}"
+        size = policy_size(render("finout_read_only_policy.json.j2", bucket_arn=arn))
+        if size > INLINE_POLICY_LIMIT:
+            yield Problem(
+                f"endpoints[{index}].policy_name",
+                f"the rendered inline policy is {size} characters, over IAM's "
+                f"{INLINE_POLICY_LIMIT}-character limit for inline role policies; shorten the "
+                "template in policies/",
+            )

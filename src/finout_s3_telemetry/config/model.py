@@ -1,0 +1,151 @@
+"""The typed config: what a customer's Finout endpoints look like.
+
+Defaults are stated on each field. Field-level rules come from `names.py`; rules that compare
+endpoints with each other live in `cross_checks.py` so that every problem is reported in one pass.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic_core import PydanticCustomError
+
+from finout_s3_telemetry.config import names
+
+DEFAULT_ROLE_NAME = "FinoutMetricsReadOnlyRole"
+DEFAULT_POLICY_NAME = "finest-access-policy_telemetry_export"
+DEFAULT_CONFIG_FILE = "telemetry.yaml"
+CONFIG_ENV_VAR = "FINOUT_TELEMETRY_CONFIG"
+
+
+def _rule(check: names.Rule) -> AfterValidator:
+    def validate(value: str) -> str:
+        problem = check(value)
+        if problem is not None:
+            raise PydanticCustomError("finout_rule", problem)
+        return value
+
+    return AfterValidator(validate)
+
+
+BucketName = Annotated[str, _rule(names.bucket_name_problem)]
+ExternalId = Annotated[str, _rule(names.external_id_problem)]
+RoleName = Annotated[str, _rule(names.role_name_problem)]
+PolicyName = Annotated[str, _rule(names.policy_name_problem)]
+EndpointName = Annotated[str, _rule(names.endpoint_name_problem)]
+AccountId = Annotated[str, _rule(names.account_id_problem)]
+Principal = Annotated[str, _rule(names.principal_problem)]
+Region = Annotated[str, _rule(names.region_problem)]
+PathPrefix = Annotated[str, _rule(names.prefix_problem)]
+Telemetry = Annotated[str, _rule(names.telemetry_problem)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class FinoutSettings(_Strict):
+    """Who Finout is, as shown in the Finout console."""
+
+    principal: Principal
+    """Finout's AWS account id (12 digits) or an IAM role/user ARN. Required; never `*`."""
+
+
+class StateSettings(_Strict):
+    """Where Terraform keeps its state. Default: local files, one per stack."""
+
+    backend: Literal["local", "s3"] = "local"
+    """`local` (default) or `s3` for shared team state."""
+    bucket: BucketName | None = None
+    """S3 backend only: the state bucket (must exist)."""
+    key: str = "finout-telemetry"
+    """S3 backend only: key prefix; each stack's state is `<key>/<endpoint>.tfstate`."""
+    region: Region | None = None
+    """S3 backend only: the state bucket's region. Default: the endpoint's region."""
+    use_lockfile: bool = True
+    """S3 backend only: S3-native state locking, so two deploys of one stack never interleave."""
+
+
+class EndpointConfig(_Strict):
+    """One Finout endpoint: a bucket (+ optional prefix) read by one role with one external ID."""
+
+    name: EndpointName
+    """Unique; lowercase letters, digits and hyphens. Names the stack (`cdktf deploy NAME`)."""
+    region: Region
+    """The bucket's region, typed into Finout's endpoint form."""
+    bucket: BucketName
+    """The telemetry bucket."""
+    external_id: ExternalId
+    """The external ID from the Finout console (or `finout-telemetry external-id`)."""
+    telemetries: Annotated[list[Telemetry], Field(min_length=1)]
+    """One folder each; each name is the telemetry column of that folder's CSV files."""
+    account_id: AccountId | None = None
+    """Default none. When set, the AWS provider refuses to touch any other account."""
+    existing_bucket: bool = False
+    """Default false: create the bucket. True: reference an existing bucket, never change it."""
+    prefix: PathPrefix = ""
+    """Default empty. S3 path prefix for the folders, without leading or trailing slash."""
+    role_name: RoleName = DEFAULT_ROLE_NAME
+    """Default `FinoutMetricsReadOnlyRole`."""
+    policy_name: PolicyName = DEFAULT_POLICY_NAME
+    """Default `finest-access-policy_telemetry_export`, the name in Finout's guide."""
+    force_destroy_bucket: bool = False
+    """Default false: `destroy` fails on a bucket that holds files, so no telemetry is lost.
+    True lets `destroy` delete the created bucket with every file in it. Ignored for an
+    existing bucket, which is never destroyed."""
+
+    @property
+    def partition(self) -> str:
+        return partition_of(self.region)
+
+    @property
+    def bucket_arn(self) -> str:
+        return f"arn:{self.partition}:s3:::{self.bucket}"
+
+    def folder_key(self, telemetry: str) -> str:
+        """The zero-byte folder object's key: `<prefix>/<telemetry>/`."""
+        return f"{self.prefix}/{telemetry}/" if self.prefix else f"{telemetry}/"
+
+    @property
+    def folder_keys(self) -> dict[str, str]:
+        return {telemetry: self.folder_key(telemetry) for telemetry in self.telemetries}
+
+
+class Config(_Strict):
+    """The whole file: Finout's identity, optional state settings and the endpoints."""
+
+    finout: FinoutSettings
+    endpoints: Annotated[list[EndpointConfig], Field(min_length=1)]
+    state: StateSettings = StateSettings()
+
+    def endpoint(self, name: str) -> EndpointConfig:
+        for endpoint in self.endpoints:
+            if endpoint.name == name:
+                return endpoint
+        known = ", ".join(e.name for e in self.endpoints)
+        raise KeyError(f"no endpoint named {name!r}; the config has: {known}")
+
+    def principal_arn(self, endpoint: EndpointConfig) -> str:
+        """Finout's principal as an ARN: an account id becomes the account's root principal."""
+        principal = self.finout.principal
+        if principal.startswith("arn:"):
+            return principal
+        return f"arn:{endpoint.partition}:iam::{principal}:root"
+
+
+def partition_of(region: str) -> str:
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    if region.startswith("us-iso-"):
+        return "aws-iso"
+    if region.startswith("us-isob-"):
+        return "aws-iso-b"
+    if region.startswith("eusc-"):
+        return "aws-eusc"
+    return "aws"
+
+
+ConfigFileSource = Literal["argument", "environment", "default"]

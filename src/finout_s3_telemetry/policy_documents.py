@@ -1,0 +1,101 @@
+"""Render the IAM and bucket policy documents from the Jinja templates in `policies/`.
+
+Templates are rendered, parsed and checked here, once, for both the constructs (which emit the
+result as literal JSON so scanners can read it) and the checker (which compares live documents with
+it). A template that renders invalid JSON, another policy language version or a wildcard principal
+in an Allow statement is a bug, so it raises instead of producing something deployable.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import jinja2
+
+from finout_s3_telemetry.config.model import Config, EndpointConfig
+
+POLICY_VERSION = "2012-10-17"
+# IAM counts an inline role policy's size without whitespace.
+INLINE_POLICY_LIMIT = 10_240
+
+PolicyDocument = dict[str, Any]
+
+
+class PolicyTemplateError(ValueError):
+    """A template in policies/ rendered something that must never be deployed."""
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("finout_s3_telemetry", "policies"),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+    )
+
+
+def render(template: str, **values: str) -> PolicyDocument:
+    """Render `policies/<template>`, parse it and check it. Raises PolicyTemplateError."""
+    text = _environment().get_template(template).render(**values)
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise PolicyTemplateError(f"{template} rendered invalid JSON: {error}") from error
+    _check_document(template, document)
+    return document  # type: ignore[no-any-return]
+
+
+def _check_document(template: str, document: Any) -> None:
+    if not isinstance(document, dict) or document.get("Version") != POLICY_VERSION:
+        raise PolicyTemplateError(f"{template} must render a document with Version {POLICY_VERSION}")
+    statements = document.get("Statement")
+    if not isinstance(statements, list) or not statements:
+        raise PolicyTemplateError(f"{template} must render a non-empty Statement list")
+    for statement in statements:
+        if statement.get("Effect") == "Allow" and _has_wildcard_principal(statement):
+            raise PolicyTemplateError(f"{template} allows a wildcard principal: {statement}")
+
+
+def _has_wildcard_principal(statement: dict[str, Any]) -> bool:
+    principal = statement.get("Principal")
+    if principal is None:
+        return False
+    if principal == "*":
+        return True
+    values = principal.values() if isinstance(principal, dict) else [principal]
+    for value in values:
+        items = value if isinstance(value, list) else [value]
+        if any(item == "*" for item in items):
+            return True
+    return False
+
+
+def trust_policy(config: Config, endpoint: EndpointConfig) -> PolicyDocument:
+    """Finout's principal may assume the role, only with the endpoint's external ID."""
+    return render(
+        "finout_trust_policy.json.j2",
+        principal_arn=config.principal_arn(endpoint),
+        external_id=endpoint.external_id,
+    )
+
+
+def read_only_policy(endpoint: EndpointConfig) -> PolicyDocument:
+    """Finout's documented inline policy for the endpoint's bucket."""
+    return render("finout_read_only_policy.json.j2", bucket_arn=endpoint.bucket_arn)
+
+
+def tls_only_bucket_policy(endpoint: EndpointConfig) -> PolicyDocument:
+    return render("tls_only_bucket_policy.json.j2", bucket_arn=endpoint.bucket_arn)
+
+
+def to_json(document: PolicyDocument) -> str:
+    """The literal JSON emitted into Terraform: stable key order, no insignificant whitespace."""
+    return json.dumps(document, separators=(",", ":"))
+
+
+def policy_size(document: PolicyDocument) -> int:
+    return len(to_json(document))

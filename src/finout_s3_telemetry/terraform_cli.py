@@ -1,0 +1,110 @@
+"""Terraform CLI settings for this project: which provider mirror to install from.
+
+Air-gapped machines keep providers in a filesystem mirror. The mirror is chosen, in order:
+1. `$FINOUT_TELEMETRY_PROVIDER_MIRROR`, a directory in Terraform's unpacked mirror layout
+   (`<dir>/registry.terraform.io/hashicorp/aws/<version>/<os>_<arch>/`);
+2. none, when `$TF_CLI_CONFIG_FILE` names a file that exists: the user's own CLI config rules;
+3. the first of the usual places that holds the AWS provider: Terraform's implied local mirror
+   directories (`~/.terraform.d/plugins`, `$XDG_DATA_HOME/terraform/plugins`,
+   `$XDG_DATA_DIRS/terraform/plugins`) and any directory directly under `/opt` in mirror layout;
+4. none: Terraform installs from the public registry.
+With a mirror, a CLI config with a `filesystem_mirror` block for what the mirror holds (and
+`direct` for everything else) is written next to the synthesized stacks.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+MIRROR_ENV = "FINOUT_TELEMETRY_PROVIDER_MIRROR"
+AWS_PROVIDER_ADDRESS = "registry.terraform.io/hashicorp/aws"
+CLI_CONFIG_NAME = "terraform-cli.tfrc"
+
+
+class MirrorError(ValueError):
+    pass
+
+
+def candidate_mirrors() -> Iterator[Path]:
+    home = Path.home()
+    yield home / ".terraform.d" / "plugins"
+    yield Path(os.environ.get("XDG_DATA_HOME") or home / ".local" / "share") / "terraform" / "plugins"
+    for base in (os.environ.get("XDG_DATA_DIRS") or "/usr/local/share:/usr/share").split(":"):
+        if base:
+            yield Path(base) / "terraform" / "plugins"
+    opt = Path("/opt")
+    if opt.is_dir():
+        yield from sorted(path for path in opt.iterdir() if path.is_dir())
+
+
+def holds_aws_provider(directory: Path) -> bool:
+    return (directory / AWS_PROVIDER_ADDRESS).is_dir()
+
+
+def find_mirror() -> Path | None:
+    """The provider mirror to use, or None for the user's CLI config or the public registry."""
+    configured = os.environ.get(MIRROR_ENV)
+    if configured:
+        path = Path(configured).expanduser()
+        if not holds_aws_provider(path):
+            raise MirrorError(
+                f"{MIRROR_ENV}={configured} holds no {AWS_PROVIDER_ADDRESS}; point it at the "
+                "directory that contains registry.terraform.io/ (Terraform's unpacked mirror "
+                "layout), or unset it to use the public registry"
+            )
+        return path.absolute()
+    user_config = os.environ.get("TF_CLI_CONFIG_FILE")
+    if user_config and Path(user_config).is_file():
+        return None
+    for candidate in candidate_mirrors():
+        try:
+            if holds_aws_provider(candidate):
+                return candidate.absolute()
+        except OSError:
+            continue
+    return None
+
+
+def mirrored_providers(mirror: Path) -> list[str]:
+    """Provider addresses (`host/namespace/type`) present in an unpacked mirror."""
+    found = []
+    for host in sorted(p for p in mirror.iterdir() if p.is_dir()):
+        for namespace in sorted(p for p in host.iterdir() if p.is_dir()):
+            for provider in sorted(p for p in namespace.iterdir() if p.is_dir()):
+                found.append(f"{host.name}/{namespace.name}/{provider.name}")
+    return found
+
+
+def cli_config_text(mirror: Path) -> str:
+    providers = ", ".join(f'"{address}"' for address in mirrored_providers(mirror))
+    return (
+        "# Written by finout-telemetry: install mirrored providers from the local mirror.\n"
+        "provider_installation {\n"
+        "  filesystem_mirror {\n"
+        f'    path    = "{mirror}"\n'
+        f"    include = [{providers}]\n"
+        "  }\n"
+        "  direct {\n"
+        f"    exclude = [{providers}]\n"
+        "  }\n"
+        "}\n"
+    )
+
+
+def terraform_environment(workdir: Path) -> dict[str, str]:
+    """Environment variables for running terraform (and the cdktf CLI) from this project.
+
+    Writes the CLI config into `workdir` when a mirror is in use.
+    """
+    env = {"CHECKPOINT_DISABLE": "1", "TF_IN_AUTOMATION": "1"}
+    mirror = find_mirror()
+    if mirror is not None:
+        workdir.mkdir(parents=True, exist_ok=True)
+        config_file = workdir.absolute() / CLI_CONFIG_NAME
+        text = cli_config_text(mirror)
+        if not config_file.is_file() or config_file.read_text() != text:
+            config_file.write_text(text)
+        env["TF_CLI_CONFIG_FILE"] = str(config_file)
+    return env
