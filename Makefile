@@ -1,0 +1,65 @@
+# finout-s3-telemetry: `make demo` runs the product on a local emulated AWS, `make test` runs
+# every test. Both install what they need first.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+CONFIG ?= examples/telemetry.yaml
+export FINOUT_TELEMETRY_CONFIG ?= $(CONFIG)
+# jsii prints a large banner on every run under Node 20; the project supports Node 20 and newer.
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION ?= 20
+export CHECKPOINT_DISABLE := 1
+export PATH := $(abspath $(BIN)):$(abspath node_modules/.bin):$(PATH)
+
+# Editable installs link each module file, so a new or removed file needs a relink.
+SOURCE_FILES := $(sort $(wildcard src/finout_s3_telemetry/*.py src/finout_s3_telemetry/*/*.py \
+	constructs/*.py stacks/*.py policies/*.j2))
+
+.PHONY: help setup synth test lint demo bench scan clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(VENV)/.deps: pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip 'setuptools>=69'
+	$(PY) -m pip install -q -e '.[dev]' --config-settings editable_mode=strict
+	touch $@
+
+$(VENV)/.links: $(VENV)/.deps FORCE
+	@echo '$(SOURCE_FILES)' | cmp -s - $@ || { \
+		$(PY) -m pip install -q --no-deps -e . --config-settings editable_mode=strict && \
+		echo '$(SOURCE_FILES)' > $@; }
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+setup: $(VENV)/.links node_modules/.installed ## install Python (.venv) and Node (cdktf CLI) tools
+
+synth: setup ## synthesize one stack per endpoint of $(CONFIG) into cdktf.out/
+	$(BIN)/finout-telemetry synth
+
+test: setup ## run the whole test suite
+	$(PY) -m pytest
+
+lint: setup ## ruff and mypy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+demo: setup ## deploy $(CONFIG) to a local AWS emulator, check it, print Finout's form values
+	$(BIN)/finout-telemetry demo
+
+bench: setup ## print the speed and memory figures
+	$(PY) bench/synth.py
+
+scan: synth ## checkov on the synthesized stacks; suppressions are printed with their reasons
+	$(BIN)/finout-telemetry scan
+
+clean: ## remove generated files (keeps Terraform state files)
+	rm -rf cdktf.out build .pytest_cache .mypy_cache .ruff_cache
+
+FORCE:
