@@ -13,6 +13,7 @@ from finout_s3_telemetry.targets import Target
 
 DEFAULT_OUTDIR = "cdktf.out"
 OUTDIR_ENV = "CDKTF_OUTDIR"  # set by the cdktf CLI when it runs the app
+STATE_DIR_ENV = "FINOUT_TELEMETRY_STATE_DIR"
 
 
 def default_outdir() -> Path:
@@ -29,7 +30,9 @@ def build_app(
 ) -> App:
     """An App holding a stack per endpoint (or per name in `endpoints`), not yet synthesized."""
     outdir = outdir.absolute()
-    state_dir = (state_dir or Path.cwd()).absolute()
+    # Local state files go to $FINOUT_TELEMETRY_STATE_DIR, else the current folder.
+    state_dir = (state_dir or Path(os.environ.get(STATE_DIR_ENV) or ".")).absolute()
+    outdir.mkdir(parents=True, exist_ok=True)
     app = App(outdir=str(outdir))
     for endpoint in config.endpoints:
         if endpoints and endpoint.name not in endpoints:

@@ -16,6 +16,7 @@ COMMAND_MODULES = [
     "synth",
     "external_id",
     "terraform_env",
+    "demo",
 ]
 
 EXIT_OK = 0

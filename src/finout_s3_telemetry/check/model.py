@@ -1,0 +1,75 @@
+"""What a check run produces: one result per check, grouped by endpoint, and the overall verdict."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    PASS = "pass"
+    WARN = "warn"
+    FAIL = "fail"
+
+
+class Severity(StrEnum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    id: str
+    """Stable, e.g. `FINOUT-IAM-002`; never reused for another meaning."""
+    status: Status
+    severity: Severity
+    resource: str
+    """The ARN or s3:// URL of what was checked."""
+    detail: str
+    """A full sentence naming the resource; may continue with a diff on further lines."""
+    remediation: str
+    """What to do about a failure or warning; empty when the check passed."""
+
+    def as_json(self) -> dict[str, str]:
+        return {
+            "id": self.id,
+            "status": self.status.value,
+            "severity": self.severity.value,
+            "resource": self.resource,
+            "detail": self.detail,
+            "remediation": self.remediation,
+        }
+
+
+@dataclass(frozen=True)
+class EndpointReport:
+    name: str
+    results: tuple[CheckResult, ...]
+    api_calls: int
+    """AWS API calls made for this endpoint (retries of an eventually consistent read included)."""
+    access_method: str = ""
+    """How the role's access was verified, e.g. `iam:SimulatePrincipalPolicy`."""
+
+    @property
+    def ok(self) -> bool:
+        return all(result.status is not Status.FAIL for result in self.results)
+
+
+@dataclass(frozen=True)
+class Report:
+    endpoints: tuple[EndpointReport, ...]
+    api_calls: int
+    """Every AWS API call of the run: the endpoints' plus the credential preflight."""
+    account: str = ""
+    """The account the credentials belong to."""
+    target: str = "AWS"
+    api_calls_by_operation: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return all(endpoint.ok for endpoint in self.endpoints)
+
+    def count(self, status: Status) -> int:
+        return sum(1 for e in self.endpoints for r in e.results if r.status is status)

@@ -1,0 +1,157 @@
+"""`finout-telemetry demo`: the whole product on a local emulated AWS, start to finish.
+
+Starts moto on 127.0.0.1, synthesizes and deploys the config with the real cdktf CLI and
+terraform, runs the checker, prints what to type into Finout per endpoint, and stops the
+emulator on every path. State and synthesized files live in a temporary folder: the emulator
+forgets everything when it stops, so nothing of the demo may linger next to real state files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from finout_s3_telemetry.commands.common import add_config_option, error, load_or_report
+from finout_s3_telemetry.config import Config, config_path
+from finout_s3_telemetry.form_values import print_form_values
+from finout_s3_telemetry.targets import ENDPOINT_URL_ENV, TARGET_ENV, Target
+from finout_s3_telemetry.terraform_cli import MirrorError, terraform_environment
+
+
+def register(sub: Any) -> None:
+    parser: argparse.ArgumentParser = sub.add_parser(
+        "demo",
+        help="deploy the config to a local emulated AWS, check it, print Finout's form values",
+        description="Start a moto server on 127.0.0.1, deploy every endpoint with the cdktf CLI "
+        "and terraform, run `check`, print Finout's endpoint form values, stop the server. "
+        "Needs the `local` extra (moto) and the cdktf CLI (`npm ci`).",
+    )
+    add_config_option(parser)
+    parser.add_argument("--keep", metavar="DIR", help="keep synthesized stacks and state in DIR")
+    parser.set_defaults(handler=run)
+
+
+def cdktf_binary() -> str | None:
+    local = Path("node_modules") / ".bin" / "cdktf"
+    return str(local.absolute()) if local.exists() else shutil.which("cdktf")
+
+
+def run(args: argparse.Namespace) -> int:
+    config = load_or_report(args)
+    if config is None:
+        return 2
+    cdktf = cdktf_binary()
+    if cdktf is None:
+        error("the cdktf CLI is not installed; run `npm ci` (or `make setup`)")
+        return 2
+    try:
+        from finout_s3_telemetry.local.moto_server import LocalAws
+    except ImportError:
+        error("the demo needs moto; install with: pip install 'finout-s3-telemetry[local]'")
+        return 2
+    workdir = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="finout-demo-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    try:
+        with LocalAws(account_id=_account_for(config)) as aws:
+            print(f"local AWS (moto) at {aws.endpoint_url}", flush=True)
+            return _demo(config, config_path(args.config), cdktf, Target("local", aws.endpoint_url), workdir)
+    finally:
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _account_for(config: Config) -> str:
+    """The emulator answers as one account: the one most endpoints pin, else moto's default."""
+    from finout_s3_telemetry.local.moto_server import DEFAULT_ACCOUNT_ID
+
+    pinned = collections.Counter(e.account_id for e in config.endpoints if e.account_id)
+    return pinned.most_common(1)[0][0] if pinned else DEFAULT_ACCOUNT_ID
+
+
+def _demo(config: Config, source: Path, cdktf: str, target: Target, workdir: Path) -> int:
+    _create_stand_in_buckets(config, target)
+    outdir = workdir / "cdktf.out"
+    try:
+        env = dict(os.environ)
+        env.update(terraform_environment(outdir))
+    except MirrorError as problem:
+        error(str(problem))
+        return 2
+    # cdktf.json's app command is `finout-telemetry`: make sure it is this installation's.
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    env.update(
+        {
+            "FINOUT_TELEMETRY_CONFIG": str(source.absolute()),
+            TARGET_ENV: "local",
+            ENDPOINT_URL_ENV: target.endpoint_url or "",
+            "FINOUT_TELEMETRY_STATE_DIR": str(workdir),
+        }
+    )
+    stacks = [endpoint.name for endpoint in config.endpoints]
+    outputs_file = workdir / "outputs.json"
+    timings: dict[str, float] = {}
+
+    started = time.monotonic()
+    synth = [cdktf, "synth", "--output", str(outdir)]
+    if _run_step("synth", synth, env) != 0:
+        return 1
+    timings["synth"] = time.monotonic() - started
+
+    started = time.monotonic()
+    deploy = [
+        cdktf, "deploy", *stacks, "--output", str(outdir), "--skip-synth", "--auto-approve",
+        "--skip-provider-lock", "--outputs-file", str(outputs_file), "--parallelism", "2",
+    ]  # fmt: skip
+    if _run_step("deploy", deploy, env) != 0:
+        return 1
+    timings["deploy"] = time.monotonic() - started
+
+    started = time.monotonic()
+    from finout_s3_telemetry.cli import main as cli_main
+
+    print("\n== check ==", flush=True)
+    check_code = cli_main(["check", "-c", str(source), "--endpoint-url", target.endpoint_url or ""])
+    timings["check"] = time.monotonic() - started
+
+    outputs: dict[str, dict[str, Any]] = json.loads(outputs_file.read_text())
+    print()
+    print_form_values(config, outputs)
+    split = ", ".join(f"{step} {seconds:.1f} s" for step, seconds in timings.items())
+    print(f"\ndemo timings: {split}")
+    if check_code != 0:
+        error("the checker found problems in the deployed endpoints (see above)")
+        return 1
+    return 0
+
+
+def _create_stand_in_buckets(config: Config, target: Target) -> None:
+    """An `existing_bucket` must exist before deploy; in the emulator nothing does yet."""
+    import boto3
+
+    for endpoint in config.endpoints:
+        if not endpoint.existing_bucket:
+            continue
+        s3 = boto3.client("s3", region_name=endpoint.region, **target.boto3_settings())
+        location = {}
+        if endpoint.region != "us-east-1":
+            location = {"CreateBucketConfiguration": {"LocationConstraint": endpoint.region}}
+        s3.create_bucket(Bucket=endpoint.bucket, **location)
+        print(f"created {endpoint.bucket} in the emulator as a stand-in for your existing bucket")
+
+
+def _run_step(name: str, command: list[str], env: dict[str, str]) -> int:
+    print(f"\n== {name} ==", flush=True)
+    completed = subprocess.run(command, env=env, stdin=subprocess.DEVNULL, check=False)
+    if completed.returncode != 0:
+        error(f"{name} failed (exit {completed.returncode}): {' '.join(command)}")
+    sys.stdout.flush()
+    return completed.returncode
