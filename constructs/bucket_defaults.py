@@ -36,6 +36,11 @@ class BucketSettings:
     """Default true: fewer KMS requests when `sse_algorithm` is KMS."""
     versioning: bool = True
     """Default true: an overwritten or deleted telemetry file can be recovered."""
+    noncurrent_version_expiration_days: int | None = 90
+    """Default 90: replaced or deleted file versions are kept 90 days, then expire, so
+    versioning does not grow the bucket forever. None keeps them forever."""
+    abort_incomplete_multipart_upload_days: int = 7
+    """Default 7: parts of uploads that never completed are removed after a week."""
     enforce_tls: bool = True
     """Default true: a bucket policy denies every request made without TLS."""
     force_destroy: bool = False

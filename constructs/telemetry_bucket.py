@@ -47,8 +47,9 @@ class TelemetryBucket(Construct):
 
     Emits, all under this construct's id as the Terraform name: the bucket (`force_destroy` from
     the settings, default false), its public access block (all four on), ownership controls
-    (`BucketOwnerEnforced`), default encryption (SSE-S3), versioning (enabled) and a TLS-only
-    bucket policy.
+    (`BucketOwnerEnforced`), default encryption (SSE-S3), versioning (enabled), a lifecycle
+    configuration (incomplete uploads removed after 7 days, old versions after 90) and a
+    TLS-only bucket policy.
     """
 
     def __init__(self, scope: Construct, id: str, props: TelemetryBucketProps) -> None:
@@ -105,6 +106,19 @@ class TelemetryBucket(Construct):
                 {"bucket": name, "versioning_configuration": [{"status": "Enabled"}]},
                 logical_id=id,
             )
+        self.lifecycle = aws_resource(
+            self,
+            "lifecycle",
+            "aws_s3_bucket_lifecycle_configuration",
+            provider,
+            {
+                "bucket": name,
+                "rule": _lifecycle_rules(settings),
+                # S3 evaluates noncurrent-version rules only once versioning is on.
+                "depends_on": [_ref(self.versioning)] if self.versioning else [],
+            },
+            logical_id=id,
+        )
         self.tls_only_policy = None
         if settings.enforce_tls:
             arn = f"arn:{props.partition}:s3:::{props.bucket_name}"
@@ -171,6 +185,31 @@ def _encryption_rule(settings: BucketSettings) -> Mapping[str, Any]:
     if settings.sse_algorithm != "AES256":
         rule["bucket_key_enabled"] = settings.bucket_key_enabled
     return rule
+
+
+def _lifecycle_rules(settings: BucketSettings) -> list[Mapping[str, Any]]:
+    rules: list[Mapping[str, Any]] = [
+        {
+            "id": "abort-incomplete-multipart-uploads",
+            "status": "Enabled",
+            "filter": [{}],
+            "abort_incomplete_multipart_upload": [
+                {"days_after_initiation": settings.abort_incomplete_multipart_upload_days}
+            ],
+        }
+    ]
+    if settings.noncurrent_version_expiration_days is not None:
+        rules.append(
+            {
+                "id": "expire-noncurrent-versions",
+                "status": "Enabled",
+                "filter": [{}],
+                "noncurrent_version_expiration": [
+                    {"noncurrent_days": settings.noncurrent_version_expiration_days}
+                ],
+            }
+        )
+    return rules
 
 
 def _ref(resource: Any) -> str:

@@ -17,6 +17,7 @@ COMMAND_MODULES = [
     "external_id",
     "terraform_env",
     "demo",
+    "scan",
 ]
 
 EXIT_OK = 0

@@ -15,6 +15,7 @@ from finout_s3_telemetry.config.names import bucket_name_problem, region_problem
 
 
 def cross_endpoint_problems(raw: Any) -> Iterator[Problem]:
+    yield from _state_problems(raw)
     endpoints = raw.get("endpoints") if isinstance(raw, dict) else None
     if not isinstance(endpoints, list):
         return
@@ -24,6 +25,15 @@ def cross_endpoint_problems(raw: Any) -> Iterator[Problem]:
     yield from _bucket_created_twice(items)
     yield from _telemetry_duplicates(items)
     yield from _inline_policy_size(items)
+
+
+def _state_problems(raw: Any) -> Iterator[Problem]:
+    state = raw.get("state") if isinstance(raw, dict) else None
+    if isinstance(state, dict) and state.get("backend") == "s3" and not state.get("bucket"):
+        yield Problem(
+            "state.bucket",
+            "is required when state.backend is s3; name an existing bucket for the Terraform state",
+        )
 
 
 def _duplicate_names(items: list[tuple[int, dict[str, Any]]]) -> Iterator[Problem]:

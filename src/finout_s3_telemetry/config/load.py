@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -74,7 +75,7 @@ def parse_config(text: str, source: str = "<config>") -> Config:
         problems += [_problem(detail) for detail in error.errors()]
     problems += cross_endpoint_problems(raw)
     if problems or config is None:
-        raise ConfigError(source, _dedupe(problems))
+        raise ConfigError(source, sorted(_dedupe(problems), key=_document_order))
     return config
 
 
@@ -86,6 +87,12 @@ def _dedupe(problems: list[Problem]) -> list[Problem]:
             seen.add(problem)
             unique.append(problem)
     return unique
+
+
+def _document_order(problem: Problem) -> list[int]:
+    """Group problems by list position, numerically (endpoints[2] before endpoints[10]); the
+    sort is stable, so fields of one endpoint keep the order in which they were found."""
+    return [int(index) for index in re.findall(r"\[(\d+)\]", problem.path)]
 
 
 def field_path(loc: Sequence[int | str]) -> str:

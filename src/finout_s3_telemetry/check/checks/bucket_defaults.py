@@ -1,0 +1,116 @@
+"""Secure defaults of a bucket this project created: FINOUT-S3-004 public access block,
+FINOUT-S3-005 object ownership, FINOUT-S3-006 default encryption, FINOUT-S3-008 versioning.
+
+An existing bucket (existing_bucket: true) is the customer's: its settings are neither changed nor
+judged, so the AWS layer does not read them and these checks do not apply (no result).
+"""
+
+from __future__ import annotations
+
+from finout_s3_telemetry.check.context import EndpointContext
+from finout_s3_telemetry.check.model import Severity
+from finout_s3_telemetry.check.registry import Finding, check, failed, listed, passed, warned
+
+PUBLIC_ACCESS_FLAGS = (
+    "BlockPublicAcls",
+    "IgnorePublicAcls",
+    "BlockPublicPolicy",
+    "RestrictPublicBuckets",
+)
+
+
+def _unreadable(ctx: EndpointContext, what: str, why: str, permission: str) -> Finding:
+    return failed(
+        ctx.endpoint.bucket_arn,
+        f"The {what} of bucket {ctx.endpoint.bucket} could not be read ({why}).",
+        f"Let the checker call {permission} on bucket {ctx.endpoint.bucket}.",
+    )
+
+
+@check("FINOUT-S3-004", Severity.HIGH, "Public access is blocked")
+def public_access_block(ctx: EndpointContext) -> Finding | None:
+    read, name, arn = ctx.snapshot.public_access_block, ctx.endpoint.bucket, ctx.endpoint.bucket_arn
+    if read is None:
+        return None
+    if read.state == "missing":
+        return failed(
+            arn,
+            f"Bucket {name} has no public access block; all four protections are off.",
+            ctx.deploy("restore it"),
+        )
+    if not read.is_found:
+        return _unreadable(ctx, "public access block", read.why(), "s3:GetBucketPublicAccessBlock")
+    off = [flag for flag in PUBLIC_ACCESS_FLAGS if not read.get().get(flag, False)]
+    if off:
+        return failed(
+            arn,
+            f"Bucket {name}'s public access block has {listed(off)} turned off.",
+            ctx.deploy("restore it"),
+        )
+    return passed(arn, f"Bucket {name} blocks all public access (all four settings on).")
+
+
+@check("FINOUT-S3-005", Severity.MEDIUM, "ACLs are disabled (BucketOwnerEnforced)")
+def object_ownership(ctx: EndpointContext) -> Finding | None:
+    read, name, arn = ctx.snapshot.ownership, ctx.endpoint.bucket, ctx.endpoint.bucket_arn
+    if read is None:
+        return None
+    if read.state == "missing":
+        return failed(
+            arn,
+            f"Bucket {name} has no ownership controls, so object ACLs are in effect.",
+            ctx.deploy("restore BucketOwnerEnforced"),
+        )
+    if not read.is_found:
+        return _unreadable(ctx, "ownership controls", read.why(), "s3:GetBucketOwnershipControls")
+    if read.get() != "BucketOwnerEnforced":
+        return failed(
+            arn,
+            f"Bucket {name}'s object ownership is {read.get()}, not BucketOwnerEnforced, so object "
+            "ACLs are in effect.",
+            ctx.deploy("restore BucketOwnerEnforced"),
+        )
+    return passed(arn, f"Bucket {name} enforces bucket-owner ownership; ACLs are disabled.")
+
+
+@check("FINOUT-S3-006", Severity.MEDIUM, "Default encryption is on")
+def default_encryption(ctx: EndpointContext) -> Finding | None:
+    read, name, arn = ctx.snapshot.encryption, ctx.endpoint.bucket, ctx.endpoint.bucket_arn
+    if read is None:
+        return None
+    if read.state == "missing" or (read.is_found and not any(read.get())):
+        return failed(
+            arn, f"Bucket {name} has no default encryption.", ctx.deploy("restore SSE-S3")
+        )
+    if not read.is_found:
+        return _unreadable(ctx, "default encryption", read.why(), "s3:GetEncryptionConfiguration")
+    algorithms = [a for a in read.get() if a]
+    if "AES256" in algorithms:
+        return passed(arn, f"Bucket {name} encrypts new objects by default with SSE-S3 (AES256).")
+    return warned(
+        arn,
+        f"Bucket {name} encrypts by default with {listed(algorithms)}, not SSE-S3 as deployed; "
+        "Finout's role can read the files only if the key policy lets it decrypt.",
+        f"{ctx.deploy('restore SSE-S3')} Or grant the role kms:Decrypt on the key.",
+    )
+
+
+@check("FINOUT-S3-008", Severity.LOW, "Versioning is enabled")
+def versioning(ctx: EndpointContext) -> Finding | None:
+    read, name, arn = ctx.snapshot.versioning, ctx.endpoint.bucket, ctx.endpoint.bucket_arn
+    if read is None:
+        return None
+    if not read.is_found:
+        return _unreadable(ctx, "versioning status", read.why(), "s3:GetBucketVersioning")
+    if read.get() != "Enabled":
+        state = read.get() or "never enabled"
+        return failed(
+            arn,
+            f"Bucket {name}'s versioning is {state}, so an overwritten or deleted telemetry file "
+            "cannot be recovered.",
+            ctx.deploy("enable it again"),
+        )
+    return passed(arn, f"Bucket {name} keeps object versions.")
+
+
+CHECKS = (public_access_block, object_ownership, default_encryption, versioning)

@@ -1,0 +1,109 @@
+"""Compare IAM policy documents by meaning, describe statements, and diff two documents.
+
+IAM accepts a single string or a list for Action/Resource/Principal values, any statement order,
+and ignores Sid when deciding access; two documents that differ only that way are equal here.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections import Counter
+from typing import Any
+
+from finout_s3_telemetry.policy_documents import PolicyDocument
+
+Statement = dict[str, Any]
+_LIST_KEYS = ("Action", "NotAction", "Resource", "NotResource")
+_PRINCIPAL_KEYS = ("Principal", "NotPrincipal")
+
+
+def as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def statements(document: PolicyDocument) -> list[Statement]:
+    raw = document.get("Statement")
+    return [s for s in as_list(raw) if isinstance(s, dict)]
+
+
+
+def normalize_statement(statement: Statement) -> Statement:
+    normal: Statement = {}
+    for key, value in statement.items():
+        if key == "Sid":
+            continue
+        if key in _LIST_KEYS:
+            normal[key] = sorted(set(map(str, as_list(value))))
+        elif key in _PRINCIPAL_KEYS and isinstance(value, dict):
+            normal[key] = {k: sorted(set(map(str, as_list(v)))) for k, v in value.items()}
+        elif key == "Condition" and isinstance(value, dict):
+            normal[key] = {
+                operator: {k: sorted(set(map(str, as_list(v)))) for k, v in block.items()}
+                if isinstance(block, dict)
+                else block
+                for operator, block in value.items()
+            }
+        else:
+            normal[key] = value
+    return normal
+
+
+def _key(statement: Statement) -> str:
+    return json.dumps(statement, sort_keys=True)
+
+
+def normalize(document: PolicyDocument) -> PolicyDocument:
+    """The document with list-valued fields sorted, Sids dropped and statements in a stable order."""
+    normal = [normalize_statement(s) for s in statements(document)]
+    return {"Version": document.get("Version"), "Statement": sorted(normal, key=_key)}
+
+
+def same_policy(live: PolicyDocument, expected: PolicyDocument) -> bool:
+    return normalize(live) == normalize(expected)
+
+
+def statement_difference(
+    live: PolicyDocument, expected: PolicyDocument
+) -> tuple[list[Statement], list[Statement]]:
+    """(statements only in `live`, statements only in `expected`), both normalized."""
+    live_counts = Counter(_key(s) for s in normalize(live)["Statement"])
+    expected_counts = Counter(_key(s) for s in normalize(expected)["Statement"])
+    extra = [json.loads(k) for k in (live_counts - expected_counts).elements()]
+    lacking = [json.loads(k) for k in (expected_counts - live_counts).elements()]
+    return extra, lacking
+
+
+def unified_diff(live: PolicyDocument, expected: PolicyDocument) -> str:
+    """A unified diff of the normalized documents, pretty-printed, expected first."""
+    before = json.dumps(normalize(expected), indent=2, sort_keys=True).splitlines()
+    after = json.dumps(normalize(live), indent=2, sort_keys=True).splitlines()
+    lines = difflib.unified_diff(before, after, "expected (rendered template)", "live", lineterm="")
+    return "\n".join(lines)
+
+
+def describe_statement(statement: Statement) -> str:
+    """`Allow s3:Get*, s3:List* on arn:aws:s3:::bucket/*`, in one line."""
+    parts = [str(statement.get("Effect", "?"))]
+    if "NotAction" in statement:
+        parts.append("every action except " + ", ".join(map(str, as_list(statement["NotAction"]))))
+    else:
+        parts.append(", ".join(map(str, as_list(statement.get("Action")))) or "no action")
+    for key, word in (("Principal", "to"), ("NotPrincipal", "to everyone except")):
+        if key in statement:
+            parts.append(f"{word} {_principal_text(statement[key])}")
+    if "NotResource" in statement:
+        parts.append("on everything except " + ", ".join(map(str, as_list(statement["NotResource"]))))
+    elif "Resource" in statement:
+        parts.append("on " + ", ".join(map(str, as_list(statement["Resource"]))))
+    if statement.get("Condition"):
+        parts.append("when " + json.dumps(statement["Condition"], sort_keys=True))
+    return " ".join(parts)
+
+
+def _principal_text(principal: Any) -> str:
+    if isinstance(principal, dict):
+        return ", ".join(str(v) for values in principal.values() for v in as_list(values))
+    return str(principal)
