@@ -18,6 +18,7 @@ COMMAND_MODULES = [
     "terraform_env",
     "demo",
     "scan",
+    "check",
 ]
 
 EXIT_OK = 0

@@ -45,7 +45,7 @@ def evaluate_access(snapshot: EndpointSnapshot, probes: tuple[Probe, ...]) -> Ac
     reason = simulation.unavailable if simulation is not None else "not attempted"
     documents = list(snapshot.identity_policies())
     return AccessEvaluation(
-        f"local evaluation of the role's identity policies ({SIMULATION_METHOD} unavailable: "
-        f"{reason})",
+        f"a local evaluation of the role's policies, as {SIMULATION_METHOD} is unavailable "
+        f"({reason})",
         tuple(ProbeResult(p, evaluate(documents, p.action, p.resource)) for p in probes),
     )

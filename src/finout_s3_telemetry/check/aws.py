@@ -318,7 +318,7 @@ class AwsReader:
                     detail = error.response.get("Error", {})
                     reason = f"{detail.get('Code', 'Error')}: {detail.get('Message', '')}".strip()
                 else:
-                    reason = f"no valid answer from {self.target.describe()} ({type(error).__name__})"
+                    reason = f"{type(error).__name__} from {self.target.describe()}"
                 return Simulation(unavailable=reason.rstrip(":"))
         return Simulation(decisions=decisions)
 
@@ -347,3 +347,26 @@ def _record(result: Response, decisions: dict[tuple[str, str], Decision]) -> Non
         if decision == "allowed" and item.get("MissingContextValues"):
             decision = "conditional"
         decisions[(action, str(item.get("EvalResourceName", "*")))] = decision
+
+
+class BucketObjects:
+    """`context.ObjectReader` for one endpoint's bucket: ranged GetObject, counted like any call."""
+
+    def __init__(self, reader: AwsReader, endpoint: EndpointConfig, region: str) -> None:
+        self._reader = reader
+        self._endpoint = endpoint
+        self._region = region
+
+    def read(self, key: str, max_bytes: int) -> bytes:
+        s3 = self._reader.client("s3", self._region)
+        result = self._reader._read(
+            s3.get_object,
+            Bucket=self._endpoint.bucket,
+            Key=key,
+            Range=f"bytes=0-{max(0, max_bytes - 1)}",
+            **self._reader._owner(self._endpoint),
+        )
+        if not result.is_found:
+            raise LookupError(f"s3://{self._endpoint.bucket}/{key}: {result.why()}")
+        body: bytes = result.get()["Body"].read()
+        return body

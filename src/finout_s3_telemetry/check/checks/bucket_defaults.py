@@ -1,5 +1,5 @@
 """Secure defaults of a bucket this project created: FINOUT-S3-004 public access block,
-FINOUT-S3-005 object ownership, FINOUT-S3-006 default encryption, FINOUT-S3-008 versioning.
+FINOUT-S3-005 object ownership, FINOUT-S3-006 default encryption, FINOUT-S3-007 versioning.
 
 An existing bucket (existing_bucket: true) is the customer's: its settings are neither changed nor
 judged, so the AWS layer does not read them and these checks do not apply (no result).
@@ -95,7 +95,7 @@ def default_encryption(ctx: EndpointContext) -> Finding | None:
     )
 
 
-@check("FINOUT-S3-008", Severity.LOW, "Versioning is enabled")
+@check("FINOUT-S3-007", Severity.LOW, "Versioning is enabled")
 def versioning(ctx: EndpointContext) -> Finding | None:
     read, name, arn = ctx.snapshot.versioning, ctx.endpoint.bucket, ctx.endpoint.bucket_arn
     if read is None:

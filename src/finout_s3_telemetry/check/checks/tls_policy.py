@@ -1,4 +1,4 @@
-"""FINOUT-S3-007: a created bucket's policy still refuses requests made without TLS."""
+"""FINOUT-S3-008: a created bucket's policy still refuses requests made without TLS."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from finout_s3_telemetry.check.policy_normalize import (
 from finout_s3_telemetry.check.registry import Finding, check, failed, listed, passed, warned
 
 
-@check("FINOUT-S3-007", Severity.MEDIUM, "The bucket policy denies requests without TLS")
+@check("FINOUT-S3-008", Severity.MEDIUM, "The bucket policy denies requests without TLS")
 def tls_only_policy(ctx: EndpointContext) -> Finding | None:
     read, name, arn = ctx.snapshot.bucket_policy, ctx.endpoint.bucket, ctx.endpoint.bucket_arn
     if read is None:

@@ -1,0 +1,73 @@
+"""FINOUT-IAM-005 the role can list the bucket and read every folder; FINOUT-IAM-006 it can write
+or delete nothing. Both name the method that answered (IAM's simulator or the local evaluator)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from finout_s3_telemetry.check.access import ProbeResult
+from finout_s3_telemetry.check.context import EndpointContext
+from finout_s3_telemetry.check.model import Severity
+from finout_s3_telemetry.check.registry import Finding, check, failed, listed, passed
+
+
+def _by_action(results: list[ProbeResult]) -> list[str]:
+    """`s3:PutObject on 20 resources (e.g. arn:...)`, one entry per action."""
+    resources: dict[str, list[str]] = defaultdict(list)
+    for result in results:
+        suffix = " (only under a condition)" if result.decision == "conditional" else ""
+        resources[result.probe.action + suffix].append(result.probe.resource)
+    return [
+        f"{action} on {arns[0]}" if len(arns) == 1 else f"{action} on {len(arns)} resources "
+        f"(e.g. {arns[0]})"
+        for action, arns in resources.items()
+    ]
+
+
+@check("FINOUT-IAM-005", Severity.HIGH, "The role can list the bucket and read every folder")
+def can_read(ctx: EndpointContext) -> Finding | None:
+    if ctx.access is None:
+        return None
+    reads = [r for r in ctx.access.results if r.probe.expect == "allow"]
+    denied = [r for r in reads if not r.as_expected]
+    role, bucket = ctx.endpoint.role_name, ctx.endpoint.bucket
+    method = f"Checked with {ctx.access.method}."
+    if denied:
+        return failed(
+            ctx.role_arn,
+            f"Role {role} is not allowed {listed(_by_action(denied))}, so Finout cannot read "
+            f"those telemetry files. {method}",
+            ctx.deploy("restore the read-only policy"),
+        )
+    folders = len(ctx.endpoint.telemetries)
+    return passed(
+        ctx.role_arn,
+        f"Role {role} can list bucket {bucket} and read all {folders} telemetry folders. {method}",
+    )
+
+
+@check("FINOUT-IAM-006", Severity.CRITICAL, "The role can write or delete nothing")
+def cannot_write(ctx: EndpointContext) -> Finding | None:
+    if ctx.access is None:
+        return None
+    writes = [r for r in ctx.access.results if r.probe.expect == "deny"]
+    allowed = [r for r in writes if not r.as_expected]
+    role, bucket = ctx.endpoint.role_name, ctx.endpoint.bucket
+    method = f"Checked with {ctx.access.method}."
+    if allowed:
+        return failed(
+            ctx.role_arn,
+            f"Role {role} is allowed {listed(_by_action(allowed))}; Finout must only read. "
+            f"{method}",
+            f"{ctx.deploy('restore the read-only policy')} Remove any other policy on the role "
+            "that grants these actions.",
+        )
+    actions = len({r.probe.action for r in writes})
+    return passed(
+        ctx.role_arn,
+        f"Role {role} can write or delete nothing in bucket {bucket} and cannot change its own "
+        f"policies ({len(writes)} write and delete requests of {actions} kinds refused). {method}",
+    )
+
+
+CHECKS = (can_read, cannot_write)

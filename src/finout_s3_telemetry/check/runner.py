@@ -1,0 +1,89 @@
+"""Run every check for the selected endpoints: read AWS once per endpoint, then judge."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from finout_s3_telemetry.check.access import evaluate_access
+from finout_s3_telemetry.check.aws import AwsReader, BucketObjects
+from finout_s3_telemetry.check.calls import CallCounter
+from finout_s3_telemetry.check.checks import ALL_CHECKS
+from finout_s3_telemetry.check.context import EndpointContext
+from finout_s3_telemetry.check.errors import CheckUsageError
+from finout_s3_telemetry.check.model import EndpointReport, Report
+from finout_s3_telemetry.check.probes import access_probes
+from finout_s3_telemetry.check.registry import CheckSpec
+from finout_s3_telemetry.check.retry import RetryPolicy
+from finout_s3_telemetry.config.model import Config, EndpointConfig
+from finout_s3_telemetry.targets import Target
+
+
+def select_endpoints(config: Config, names: Sequence[str] | None) -> list[EndpointConfig]:
+    if not names:
+        return list(config.endpoints)
+    known = {e.name for e in config.endpoints}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise CheckUsageError(
+            f"no endpoint named {', '.join(unknown)}; the config has: {', '.join(sorted(known))}"
+        )
+    return [e for e in config.endpoints if e.name in set(names)]
+
+
+def run_checks(
+    config: Config,
+    target: Target,
+    endpoint_names: Sequence[str] | None = None,
+    *,
+    retry: RetryPolicy | None = None,
+    checks: Sequence[CheckSpec] = ALL_CHECKS,
+    reader: AwsReader | None = None,
+) -> Report:
+    """Check the live account against `config`. Raises AwsUnavailable when AWS cannot be asked
+    (no credentials, rejected credentials, unreachable endpoint) and CheckUsageError for an
+    unknown endpoint name; a drifted resource is a failed result, never an exception."""
+    endpoints = select_endpoints(config, endpoint_names)
+    reader = reader or AwsReader(target, retry or RetryPolicy(), CallCounter())
+    counter = reader.counter
+    account = reader.caller_account(endpoints[0].region)
+    reports = []
+    for endpoint in endpoints:
+        with counter.scope(endpoint.name):
+            reports.append(_check_endpoint(reader, config, endpoint, account, checks))
+    return Report(
+        endpoints=tuple(reports),
+        api_calls=counter.total,
+        account=account,
+        target=target.describe(),
+        api_calls_by_operation=dict(counter.by_operation),
+    )
+
+
+def _check_endpoint(
+    reader: AwsReader,
+    config: Config,
+    endpoint: EndpointConfig,
+    account: str,
+    checks: Sequence[CheckSpec],
+) -> EndpointReport:
+    before = reader.counter.by_scope[endpoint.name]
+    snapshot = reader.fetch(endpoint, account)
+    access = None
+    if snapshot.role.is_found:
+        access = evaluate_access(snapshot, access_probes(endpoint, snapshot.role.get().arn))
+    region = snapshot.bucket_region.value or endpoint.region
+    ctx = EndpointContext(
+        config=config,
+        endpoint=endpoint,
+        snapshot=snapshot,
+        account=account,
+        access=access,
+        objects=BucketObjects(reader, endpoint, region),
+    )
+    results = tuple(r for spec in checks if (r := spec.run(ctx)) is not None)
+    return EndpointReport(
+        name=endpoint.name,
+        results=results,
+        api_calls=reader.counter.by_scope[endpoint.name] - before,
+        access_method=access.method if access else "",
+    )

@@ -1,0 +1,90 @@
+"""Deploy an endpoint with plain boto3, resource for resource as the stacks deploy it.
+
+For the checker's tests and bench only: they need a correct deployment to start from (and to
+break) without running terraform. The documents come from `policy_documents`, the same renderer
+the constructs use; the settings are the constructs' secure defaults (lifecycle rules aside, which
+the checker does not read).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import boto3
+from botocore.config import Config as BotoConfig
+
+from finout_s3_telemetry import policy_documents
+from finout_s3_telemetry.config.model import Config, EndpointConfig
+from finout_s3_telemetry.targets import Target
+
+FOLDER_CONTENT_TYPE = "application/x-directory"
+
+
+def clients(target: Target, region: str) -> tuple[Any, Any]:
+    """(s3, iam) clients for `target`, path-style for an emulator."""
+    config = BotoConfig(s3={"addressing_style": "path"}) if target.is_local else None
+    settings = target.boto3_settings()
+    s3 = boto3.client("s3", region_name=region, config=config, **settings)
+    iam = boto3.client("iam", region_name=region, **settings)
+    return s3, iam
+
+
+def create_bucket(s3: Any, name: str, region: str) -> None:
+    location = {} if region == "us-east-1" else {"LocationConstraint": region}
+    if location:
+        s3.create_bucket(Bucket=name, CreateBucketConfiguration=location)
+    else:
+        s3.create_bucket(Bucket=name)
+
+
+def provision_endpoint(config: Config, endpoint: EndpointConfig, target: Target) -> None:
+    """Bucket (a plain stand-in when existing_bucket), folders, role, trust and inline policy."""
+    s3, iam = clients(target, endpoint.region)
+    name = endpoint.bucket
+    create_bucket(s3, name, endpoint.region)
+    if not endpoint.existing_bucket:
+        s3.put_public_access_block(
+            Bucket=name,
+            PublicAccessBlockConfiguration={
+                "BlockPublicAcls": True,
+                "IgnorePublicAcls": True,
+                "BlockPublicPolicy": True,
+                "RestrictPublicBuckets": True,
+            },
+        )
+        s3.put_bucket_ownership_controls(
+            Bucket=name, OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
+        )
+        s3.put_bucket_encryption(
+            Bucket=name,
+            ServerSideEncryptionConfiguration={
+                "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+            },
+        )
+        s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+        s3.put_bucket_policy(
+            Bucket=name,
+            Policy=policy_documents.to_json(policy_documents.tls_only_bucket_policy(endpoint)),
+        )
+    for key in endpoint.folder_keys.values():
+        s3.put_object(Bucket=name, Key=key, Body=b"", ContentType=FOLDER_CONTENT_TYPE)
+    iam.create_role(
+        RoleName=endpoint.role_name,
+        AssumeRolePolicyDocument=policy_documents.to_json(
+            policy_documents.trust_policy(config, endpoint)
+        ),
+        Description=f"Finout reads telemetry from s3://{name} (external ID required)",
+        MaxSessionDuration=3600,
+    )
+    iam.put_role_policy(
+        RoleName=endpoint.role_name,
+        PolicyName=endpoint.policy_name,
+        PolicyDocument=policy_documents.to_json(policy_documents.read_only_policy(endpoint)),
+    )
+
+
+def provision(config: Config, target: Target, endpoint_names: Sequence[str] = ()) -> None:
+    for endpoint in config.endpoints:
+        if not endpoint_names or endpoint.name in endpoint_names:
+            provision_endpoint(config, endpoint, target)

@@ -1,0 +1,73 @@
+"""Configs and a correct deployment for the checker's tests (boto3, no terraform)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from finout_s3_telemetry.check import Report, RetryPolicy, run_checks
+from finout_s3_telemetry.check.testing import provision
+from finout_s3_telemetry.config import Config
+from finout_s3_telemetry.local.moto_server import LocalAws
+from finout_s3_telemetry.targets import Target
+
+FINOUT_ACCOUNT = "123456789012"
+FINOUT_ROOT = f"arn:aws:iam::{FINOUT_ACCOUNT}:root"
+NO_RETRIES = RetryPolicy(retries=0)
+
+
+def endpoint_raw(**overrides: Any) -> dict[str, Any]:
+    raw: dict[str, Any] = {
+        "name": "main",
+        "region": "us-east-1",
+        "account_id": "111122223333",
+        "bucket": "acme-finout-telemetry",
+        "prefix": "finout/telemetry",
+        "external_id": "finout-ab12cd3",
+        "telemetries": ["bytes", "requests", "gpu_hours"],
+    }
+    raw.update(overrides)
+    return raw
+
+
+def config_raw(*endpoints: dict[str, Any]) -> dict[str, Any]:
+    return {"finout": {"principal": FINOUT_ACCOUNT}, "endpoints": list(endpoints) or [endpoint_raw()]}
+
+
+def make_config(*endpoints: dict[str, Any]) -> Config:
+    return Config.model_validate(config_raw(*endpoints))
+
+
+def write_config(path: Path, config: Config) -> Path:
+    path.write_text(yaml.safe_dump(config.model_dump(mode="json")), encoding="utf-8")
+    return path
+
+
+def target_of(aws: LocalAws) -> Target:
+    return Target("local", aws.endpoint_url)
+
+
+def deploy(aws: LocalAws, config: Config) -> Target:
+    target = target_of(aws)
+    provision(config, target)
+    return target
+
+
+def check(aws: LocalAws, config: Config, retry: RetryPolicy = NO_RETRIES) -> Report:
+    return run_checks(config, target_of(aws), retry=retry)
+
+
+def failing(report: Report) -> dict[str, str]:
+    """Failed check id -> detail, across endpoints."""
+    return {r.id: r.detail for e in report.endpoints for r in e.results if r.status.value == "fail"}
+
+
+def result(report: Report, check_id: str, endpoint: str = "main") -> Any:
+    for e in report.endpoints:
+        if e.name == endpoint:
+            for r in e.results:
+                if r.id == check_id:
+                    return r
+    raise AssertionError(f"{check_id} not reported for {endpoint}")

@@ -1,0 +1,79 @@
+"""checkov, for real, on the synthesized output: zero failed checks, every suppression reasoned."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from synth_helpers import synth_to
+
+from finout_s3_telemetry.config import Config
+from finout_s3_telemetry.suppressions import read_suppressions
+
+REPO = Path(__file__).resolve().parents[1]
+CHECKOV_CONFIG = REPO / ".checkov.yaml"
+
+
+def run_checkov(directory: Path) -> dict[str, object]:
+    checkov = Path(sys.executable).parent / "checkov"
+    completed = subprocess.run(
+        [str(checkov), "-d", str(directory), "--config-file", str(CHECKOV_CONFIG), "-o", "json"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=directory,
+    )
+    report = json.loads(completed.stdout)
+    reports = report if isinstance(report, list) else [report]
+    (terraform_json,) = [r for r in reports if r["check_type"] == "terraform_json"]
+    return terraform_json  # type: ignore[no-any-return]
+
+
+@pytest.mark.slow
+def test_checkov_finds_no_failed_check(example_config: Config, tmp_path: Path) -> None:
+    synth_to(example_config, tmp_path)
+    report = run_checkov(tmp_path / "cdktf.out")
+    summary = report["summary"]
+    assert isinstance(summary, dict)
+    failed = report["results"]["failed_checks"]  # type: ignore[index]
+    assert summary["failed"] == 0, [(c["check_id"], c["resource"]) for c in failed]
+    assert summary["passed"] >= 40
+    assert summary["parsing_errors"] == 0
+
+
+@pytest.mark.slow
+def test_checkov_would_fail_a_bucket_without_the_secure_defaults(
+    example_config: Config, tmp_path: Path
+) -> None:
+    """The scan is not vacuous: dropping the public access block makes it fail."""
+    synth_to(example_config, tmp_path)
+    stack = tmp_path / "cdktf.out" / "stacks" / "main" / "cdk.tf.json"
+    synthesized = json.loads(stack.read_text())
+    del synthesized["resource"]["aws_s3_bucket_public_access_block"]
+    stack.write_text(json.dumps(synthesized))
+    report = run_checkov(tmp_path / "cdktf.out")
+    failed = {c["check_id"] for c in report["results"]["failed_checks"]}  # type: ignore[index]
+    assert "CKV2_AWS_6" in failed
+
+
+def test_every_suppression_has_an_id_and_a_reason_of_at_least_a_sentence() -> None:
+    suppressions = read_suppressions(CHECKOV_CONFIG)
+    assert suppressions, "the config suppresses nothing: drop this test or the file"
+    for suppression in suppressions:
+        assert re.fullmatch(r"CKV2?_AWS_\d+", suppression.check_id)
+        words = suppression.reason.split()
+        assert len(words) >= 12 and suppression.reason.endswith("."), suppression
+    assert "CKV_AWS_61" in {s.check_id for s in suppressions}
+
+
+def test_a_suppression_without_its_comment_is_reported(tmp_path: Path) -> None:
+    config = tmp_path / ".checkov.yaml"
+    config.write_text("skip-check:\n  - CKV_AWS_18\n  - CKV_AWS_61  # A reason.\n")
+    assert [(s.check_id, s.reason) for s in read_suppressions(config)] == [
+        ("CKV_AWS_18", ""),
+        ("CKV_AWS_61", "A reason."),
+    ]

@@ -1,0 +1,136 @@
+"""The synthesized example config: snapshot, one stack per endpoint, targets, outputs."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from synth_helpers import stack_json, synth_to
+
+from finout_s3_telemetry.config import Config
+from finout_s3_telemetry.targets import Target
+
+SNAPSHOTS = Path(__file__).parent / "snapshots" / "example"
+
+
+@pytest.fixture(scope="module")
+def aws_stacks(example_config: Config, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return synth_to(example_config, tmp_path_factory.mktemp("aws"))
+
+
+@pytest.fixture(scope="module")
+def local_stacks(example_config: Config, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return synth_to(
+        example_config, tmp_path_factory.mktemp("local"), Target("local", "http://127.0.0.1:4566")
+    )
+
+
+def test_one_stack_per_endpoint(aws_stacks: dict[str, Path], example_config: Config) -> None:
+    assert sorted(aws_stacks) == sorted(e.name for e in example_config.endpoints)
+    for stack in aws_stacks.values():
+        assert (stack / "cdk.tf.json").is_file()
+
+
+@pytest.mark.parametrize("stack", ["main", "cur", "data-platform"])
+def test_snapshot_of_the_example_config(aws_stacks: dict[str, Path], stack: str) -> None:
+    """Every change to the synthesized JSON shows in review. UPDATE_SNAPSHOTS=1 rewrites them."""
+    actual = json.dumps(stack_json(aws_stacks[stack]), indent=2, sort_keys=True) + "\n"
+    snapshot = SNAPSHOTS / f"{stack}.cdk.tf.json"
+    if os.environ.get("UPDATE_SNAPSHOTS") == "1":
+        snapshot.parent.mkdir(parents=True, exist_ok=True)
+        snapshot.write_text(actual)
+    assert snapshot.is_file(), f"no snapshot {snapshot}; run with UPDATE_SNAPSHOTS=1"
+    assert actual == snapshot.read_text()
+
+
+def test_the_aws_target_has_no_endpoint_overrides_and_no_credentials(
+    aws_stacks: dict[str, Path],
+) -> None:
+    for stack in aws_stacks.values():
+        text = (stack / "cdk.tf.json").read_text()
+        provider = stack_json(stack)["provider"]["aws"][0]
+        assert set(provider) == {"region", "allowed_account_ids", "default_tags"}
+        for needle in ("endpoints", "access_key", "secret_key", "127.0.0.1", "s3_use_path_style",
+                       "skip_"):
+            assert needle not in text
+
+
+def test_the_local_target_points_s3_iam_and_sts_at_the_emulator(local_stacks: dict[str, Path]) -> None:
+    provider = stack_json(local_stacks["main"])["provider"]["aws"][0]
+    assert provider["endpoints"] == [
+        {"s3": "http://127.0.0.1:4566", "iam": "http://127.0.0.1:4566", "sts": "http://127.0.0.1:4566"}
+    ]
+    assert provider["s3_use_path_style"] is True
+    assert provider["allowed_account_ids"] == ["111122223333"]
+
+
+def test_the_local_target_deploys_exactly_the_same_resources(
+    aws_stacks: dict[str, Path], local_stacks: dict[str, Path]
+) -> None:
+    for name, stack in aws_stacks.items():
+        assert stack_json(stack)["resource"] == stack_json(local_stacks[name])["resource"]
+
+
+def test_outputs_share_one_prefix_and_hold_finouts_form(aws_stacks: dict[str, Path]) -> None:
+    outputs = stack_json(aws_stacks["main"])["output"]
+    assert sorted(outputs) == [
+        "finout_bucket_name",
+        "finout_external_id",
+        "finout_region",
+        "finout_role_arn",
+        "finout_s3_path_prefix",
+        "finout_telemetry_folders",
+    ]
+    assert outputs["finout_role_arn"]["value"] == "${aws_iam_role.finout_role.arn}"
+    assert outputs["finout_s3_path_prefix"]["value"] == "finout/telemetry"
+    assert outputs["finout_region"]["value"] == "us-east-1"
+
+
+def test_the_existing_bucket_stack_cannot_change_or_destroy_the_bucket(
+    aws_stacks: dict[str, Path],
+) -> None:
+    cur = stack_json(aws_stacks["cur"])
+    bucket_types = [t for t in cur["resource"] if t.startswith("aws_s3_bucket")]
+    assert bucket_types == []
+    assert cur["data"]["aws_s3_bucket"]["existing_bucket"]["bucket"] == "acme-cost-and-usage"
+    assert cur["resource"]["aws_s3_object"]["telemetry_folders"]["bucket"] == (
+        "${data.aws_s3_bucket.existing_bucket.id}"
+    )
+
+
+def test_local_state_paths_are_relative(aws_stacks: dict[str, Path]) -> None:
+    for name, stack in aws_stacks.items():
+        backend: dict[str, Any] = stack_json(stack)["terraform"]["backend"]
+        assert backend == {"local": {"path": f"../../../terraform.{name}.tfstate"}}
+
+
+def test_s3_state_backend_with_lockfile(example_config: Config, tmp_path: Path) -> None:
+    config = example_config.model_copy(
+        update={
+            "state": example_config.state.model_copy(
+                update={"backend": "s3", "bucket": "acme-tf-state", "key": "teams/finout"}
+            )
+        }
+    )
+    stacks = synth_to(config, tmp_path)
+    backend = stack_json(stacks["data-platform"])["terraform"]["backend"]
+    assert backend == {
+        "s3": {
+            "bucket": "acme-tf-state",
+            "key": "teams/finout/data-platform.tfstate",
+            "region": "eu-west-1",
+            "encrypt": True,
+            "use_lockfile": True,
+        }
+    }
+
+
+def test_a_removed_endpoint_leaves_no_stale_stack(example_config: Config, tmp_path: Path) -> None:
+    synth_to(example_config, tmp_path)
+    smaller = example_config.model_copy(update={"endpoints": example_config.endpoints[:1]})
+    stacks = synth_to(smaller, tmp_path)
+    assert sorted(p.name for p in (tmp_path / "cdktf.out" / "stacks").iterdir()) == ["main"]
+    assert list(stacks) == ["main"]
