@@ -29,7 +29,8 @@ def endpoint_raw(**overrides: Any) -> dict[str, Any]:
         "telemetries": ["bytes", "requests", "gpu_hours"],
     }
     raw.update(overrides)
-    return raw
+    # None drops a key, so the model's default applies (an explicit empty prefix is refused).
+    return {key: value for key, value in raw.items() if value is not None}
 
 
 def config_raw(*endpoints: dict[str, Any]) -> dict[str, Any]:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from finout_s3_telemetry.config import Config
-from finout_s3_telemetry.constructs.endpoint_outputs import OUTPUT_PREFIX
+
+# The stacks' outputs share this prefix (constructs/endpoint_outputs.py uses it).
+OUTPUT_PREFIX = "finout_"
 
 
 def form_rows(outputs: dict[str, Any]) -> list[tuple[str, str]]:
