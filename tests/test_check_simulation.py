@@ -52,9 +52,10 @@ def test_one_simulation_per_probe_group_and_its_answers_are_used(reader: AwsRead
         for actions, resources in grouped(probes).values():
             stub.add_response("simulate_principal_policy", simulated(actions, resources, allow))
         simulation = reader._simulate(iam, probes, ROLE_ARN)
+        # One call per group: three responses queued, all consumed, none asked for beyond them.
+        # (The Stubber answers before botocore's other before-call hooks, so the counter is idle.)
         stub.assert_no_pending_responses()
     assert simulation.ran
-    assert reader.counter.by_operation["iam:SimulatePrincipalPolicy"] == 3
     snapshot = EndpointSnapshot("main", simulation=simulation)
     evaluation = evaluate_access(snapshot, probes)
     assert evaluation.method == SIMULATION_METHOD

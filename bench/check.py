@@ -1,0 +1,104 @@
+"""Bench `finout-telemetry check`: 10 endpoints x 100 telemetries on a local moto server.
+
+Provisions every endpoint with boto3 (separate buckets, one role per endpoint), runs the checker
+in-process and prints the wall time and AWS API calls, in total and per endpoint. Runs again with
+10 telemetries per endpoint to show that the calls per endpoint do not depend on the number of
+telemetries. Prints figures only; the target for the 10 x 100 check is 3 s or less.
+
+    .venv/bin/python bench/check.py [--endpoints 10] [--telemetries 100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from typing import Any
+
+from finout_s3_telemetry.check import Report, RetryPolicy, run_checks
+from finout_s3_telemetry.check.testing import provision
+from finout_s3_telemetry.config import Config
+from finout_s3_telemetry.local.moto_server import LocalAws
+from finout_s3_telemetry.targets import Target
+
+REGIONS = ("us-east-1", "eu-west-1")
+
+
+def bench_config(endpoints: int, telemetries: int) -> Config:
+    tag = f"t{telemetries}"
+
+    def endpoint(index: int) -> dict[str, Any]:
+        return {
+            "name": f"{tag}-ep{index:02d}",
+            "region": REGIONS[index % len(REGIONS)],
+            "bucket": f"bench-{tag}-ep{index:02d}",
+            "prefix": "finout/telemetry",
+            "external_id": f"finout-bench{index:02d}",
+            "role_name": f"FinoutBenchRole-{tag}-{index:02d}",
+            "telemetries": [f"metric_{n:03d}" for n in range(telemetries)],
+        }
+
+    return Config.model_validate(
+        {
+            "finout": {"principal": "123456789012"},
+            "endpoints": [endpoint(i) for i in range(endpoints)],
+        }
+    )
+
+
+def timed_check(config: Config, target: Target) -> tuple[Report, float]:
+    started = time.perf_counter()
+    report = run_checks(config, target, retry=RetryPolicy(retries=0))
+    return report, time.perf_counter() - started
+
+
+def print_report(title: str, report: Report, seconds: float) -> None:
+    per_endpoint = [e.api_calls for e in report.endpoints]
+    results = sum(len(e.results) for e in report.endpoints)
+    print(f"\n{title}")
+    print(f"  wall time           {seconds:.2f} s")
+    print(f"  all checks passed   {report.ok} ({results} results)")
+    print(f"  API calls total     {report.api_calls} (incl. 1 sts:GetCallerIdentity)")
+    print(f"  API calls/endpoint  {', '.join(map(str, per_endpoint))}")
+    operations = ", ".join(f"{op} {n}" for op, n in sorted(report.api_calls_by_operation.items()))
+    print(f"  by operation        {operations}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--endpoints", type=int, default=10)
+    parser.add_argument("--telemetries", type=int, default=100)
+    args = parser.parse_args()
+    small_count = max(1, args.telemetries // 10)
+    with LocalAws() as aws:
+        target = Target("local", aws.endpoint_url)
+        big = bench_config(args.endpoints, args.telemetries)
+        small = bench_config(args.endpoints, small_count)
+        started = time.perf_counter()
+        provision(big, target)
+        provision(small, target)
+        print(
+            f"provisioned {args.endpoints} x {args.telemetries} and {args.endpoints} x "
+            f"{small_count} endpoints with boto3 in {time.perf_counter() - started:.1f} s "
+            f"(moto at {aws.endpoint_url})"
+        )
+        big_report, big_seconds = timed_check(big, target)
+        small_report, small_seconds = timed_check(small, target)
+    print_report(
+        f"check: {args.endpoints} endpoints x {args.telemetries} telemetries (target <= 3 s)",
+        big_report,
+        big_seconds,
+    )
+    print_report(
+        f"check: {args.endpoints} endpoints x {small_count} telemetries", small_report, small_seconds
+    )
+    big_calls = {e.api_calls for e in big_report.endpoints}
+    small_calls = {e.api_calls for e in small_report.endpoints}
+    print(
+        f"\ncalls per endpoint: {sorted(small_calls)} with {small_count} telemetries, "
+        f"{sorted(big_calls)} with {args.telemetries} telemetries "
+        f"({'independent of' if big_calls == small_calls else 'DEPENDENT ON'} the telemetry count)"
+    )
+
+
+if __name__ == "__main__":
+    main()
