@@ -89,7 +89,9 @@ def main() -> None:
         big_seconds,
     )
     print_report(
-        f"check: {args.endpoints} endpoints x {small_count} telemetries", small_report, small_seconds
+        f"check: {args.endpoints} endpoints x {small_count} telemetries",
+        small_report,
+        small_seconds,
     )
     big_calls = {e.api_calls for e in big_report.endpoints}
     small_calls = {e.api_calls for e in small_report.endpoints}

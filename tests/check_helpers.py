@@ -34,7 +34,10 @@ def endpoint_raw(**overrides: Any) -> dict[str, Any]:
 
 
 def config_raw(*endpoints: dict[str, Any]) -> dict[str, Any]:
-    return {"finout": {"principal": FINOUT_ACCOUNT}, "endpoints": list(endpoints) or [endpoint_raw()]}
+    return {
+        "finout": {"principal": FINOUT_ACCOUNT},
+        "endpoints": list(endpoints) or [endpoint_raw()],
+    }
 
 
 def make_config(*endpoints: dict[str, Any]) -> Config:

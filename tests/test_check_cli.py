@@ -33,7 +33,11 @@ RESULT_KEYS = {"id", "status", "severity", "resource", "detail", "remediation"}
 
 @pytest.fixture(autouse=True)
 def _no_ambient_target(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("FINOUT_TELEMETRY_TARGET", "FINOUT_TELEMETRY_ENDPOINT_URL", "FINOUT_TELEMETRY_CONFIG"):
+    for name in (
+        "FINOUT_TELEMETRY_TARGET",
+        "FINOUT_TELEMETRY_ENDPOINT_URL",
+        "FINOUT_TELEMETRY_CONFIG",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("FINOUT_TELEMETRY_CHECK_RETRIES", "0")
 
@@ -113,7 +117,9 @@ def test_endpoint_selects_one_and_unknown_names_exit_2(
     )
     path = deployed(local_aws, tmp_path, config)
     url = local_aws.endpoint_url
-    code, out, _ = run_cli(capsys, "-c", str(path), "--endpoint-url", url, "--endpoint", "other", "--format", "json")
+    code, out, _ = run_cli(
+        capsys, "-c", str(path), "--endpoint-url", url, "--endpoint", "other", "--format", "json"
+    )
     assert code == 0
     assert [e["name"] for e in json.loads(out)["endpoints"]] == ["other"]
     code, _, err = run_cli(capsys, "-c", str(path), "--endpoint-url", url, "--endpoint", "nope")
@@ -122,7 +128,15 @@ def test_endpoint_selects_one_and_unknown_names_exit_2(
 
 
 def test_a_bad_config_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run_cli(capsys, "-c", str(tmp_path / "absent.yaml"), "--target", "local", "--endpoint-url", "http://127.0.0.1:9")
+    code, _, err = run_cli(
+        capsys,
+        "-c",
+        str(tmp_path / "absent.yaml"),
+        "--target",
+        "local",
+        "--endpoint-url",
+        "http://127.0.0.1:9",
+    )
     assert code == 2
     assert "not found" in err
     bad = tmp_path / "bad.yaml"
@@ -159,9 +173,16 @@ def test_an_unreachable_endpoint_exits_2_and_says_so(
 def test_missing_credentials_exit_2_and_say_so(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
-                 "AWS_DEFAULT_PROFILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-                 "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_WEB_IDENTITY_TOKEN_FILE"):
+    for name in (
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_PROFILE",
+        "AWS_DEFAULT_PROFILE",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
@@ -205,7 +226,9 @@ def test_iam_not_found_is_retried_with_backoff(local_aws: LocalAws) -> None:
     config = make_config()
     target = deploy(local_aws, config)
     _, iam = clients(target, "us-east-1")
-    iam.delete_role_policy(RoleName="FinoutMetricsReadOnlyRole", PolicyName="finest-access-policy_telemetry_export")
+    iam.delete_role_policy(
+        RoleName="FinoutMetricsReadOnlyRole", PolicyName="finest-access-policy_telemetry_export"
+    )
     iam.delete_role(RoleName="FinoutMetricsReadOnlyRole")
     waits: list[float] = []
     report = check(local_aws, config, RetryPolicy(retries=3, sleep=waits.append))
@@ -219,7 +242,9 @@ def test_a_role_that_appears_during_the_retries_passes(local_aws: LocalAws) -> N
     config = make_config()
     target = deploy(local_aws, config)
     _, iam = clients(target, "us-east-1")
-    iam.delete_role_policy(RoleName="FinoutMetricsReadOnlyRole", PolicyName="finest-access-policy_telemetry_export")
+    iam.delete_role_policy(
+        RoleName="FinoutMetricsReadOnlyRole", PolicyName="finest-access-policy_telemetry_export"
+    )
     iam.delete_role(RoleName="FinoutMetricsReadOnlyRole")
     waits: list[float] = []
 

@@ -80,7 +80,9 @@ def test_a_correct_deployment_passes_every_check(local_aws: LocalAws) -> None:
     assert "iam:SimulatePrincipalPolicy is unavailable" in result(report, "FINOUT-IAM-006").detail
 
 
-def test_an_existing_bucket_is_only_read_and_its_settings_are_not_judged(local_aws: LocalAws) -> None:
+def test_an_existing_bucket_is_only_read_and_its_settings_are_not_judged(
+    local_aws: LocalAws,
+) -> None:
     config = make_config(endpoint_raw(existing_bucket=True))
     deploy(local_aws, config)  # the stand-in bucket has none of the secure defaults
     report = check(local_aws, config)
@@ -107,7 +109,9 @@ def no_external_id(s3: Any, iam: Any, config: Config) -> None:
 
 
 def any_principal(s3: Any, iam: Any, config: Config) -> None:
-    iam.update_assume_role_policy(RoleName=ROLE, PolicyDocument=_trust(config, Principal={"AWS": "*"}))
+    iam.update_assume_role_policy(
+        RoleName=ROLE, PolicyDocument=_trust(config, Principal={"AWS": "*"})
+    )
 
 
 def another_account(s3: Any, iam: Any, config: Config) -> None:
@@ -165,8 +169,13 @@ def inline_policy_deleted(s3: Any, iam: Any, config: Config) -> None:
 
 
 def full_access_attached(s3: Any, iam: Any, config: Config) -> None:
-    document = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
-    arn = iam.create_policy(PolicyName="S3Everything", PolicyDocument=json.dumps(document))["Policy"]["Arn"]
+    document = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}],
+    }
+    arn = iam.create_policy(PolicyName="S3Everything", PolicyDocument=json.dumps(document))[
+        "Policy"
+    ]["Arn"]
     iam.attach_role_policy(RoleName=ROLE, PolicyArn=arn)
 
 
@@ -175,20 +184,25 @@ DRIFTS: list[tuple[Mutation, dict[str, str]]] = [
     (any_principal, {"FINOUT-IAM-002": "trusts any principal (*)"}),
     (
         another_account,
-        {"FINOUT-IAM-002": "trusts arn:aws:iam::999999999999:root, which is not Finout's principal"},
+        {
+            "FINOUT-IAM-002": "trusts arn:aws:iam::999999999999:root, which is not Finout's "
+            "principal"
+        },
     ),
     (
         s3_star,
         {
-            "FINOUT-IAM-003": "it has Allow s3:* on arn:aws:s3:::acme-finout-telemetry/*, which the "
-            "template does not",
+            "FINOUT-IAM-003": "it has Allow s3:* on arn:aws:s3:::acme-finout-telemetry/*, which "
+            "the template does not",
             "FINOUT-IAM-006": "is allowed s3:PutObject on 3 resources",
         },
     ),
     (
         folder_deleted,
-        {"FINOUT-S3-003": "1 of 3 telemetry folders are missing in bucket acme-finout-telemetry: "
-         "finout/telemetry/requests/."},
+        {
+            "FINOUT-S3-003": "1 of 3 telemetry folders are missing in bucket "
+            "acme-finout-telemetry: finout/telemetry/requests/."
+        },
     ),
     (public_access_block_removed, {"FINOUT-S3-004": "has no public access block"}),
     (public_access_partly_off, {"FINOUT-S3-004": "has BlockPublicPolicy turned off"}),

@@ -48,7 +48,7 @@ def test_the_snapshot_keeps_the_objects_and_the_reader_reads_them(local_aws: Loc
     key = "finout/telemetry/bytes/2024-06-07.csv"
     s3.put_object(Bucket=endpoint.bucket, Key=key, Body=b'"date","bytes"\n"2024-06-07","12.12"\n')
     reader = AwsReader(target_of(local_aws), NO_RETRIES)
-    snapshot = reader.fetch(endpoint, "111122223333")
+    snapshot = reader.fetch(endpoint)
     assert snapshot.listing is not None and snapshot.listing.is_found
     newest = snapshot.listing.get().newest_in("finout/telemetry/bytes/")
     assert newest is not None and newest.key == key and newest.size > 0

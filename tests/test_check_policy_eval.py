@@ -12,16 +12,16 @@ from finout_s3_telemetry.check.policy_normalize import (
     unified_diff,
 )
 from finout_s3_telemetry.config.model import EndpointConfig
-from finout_s3_telemetry.policy_documents import read_only_policy
+from finout_s3_telemetry.policy_documents import PolicyDocument, read_only_policy
 
 BUCKET = "arn:aws:s3:::acme-finout-telemetry"
 
 
-def doc(*statements: dict[str, object]) -> dict[str, object]:
+def doc(*statements: dict[str, object]) -> PolicyDocument:
     return {"Version": "2012-10-17", "Statement": list(statements)}
 
 
-def finout_policy() -> dict[str, object]:
+def finout_policy() -> PolicyDocument:
     endpoint = EndpointConfig(
         name="main",
         region="us-east-1",
@@ -125,7 +125,10 @@ def test_conditions_make_the_answer_conditional() -> None:
 
 def test_no_statement_means_implicit_deny() -> None:
     assert evaluate([], "s3:GetObject", BUCKET) == "implicitDeny"
-    single = {"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}}
+    single = {
+        "Version": "2012-10-17",
+        "Statement": {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+    }
     assert evaluate([single], "s3:GetObject", BUCKET) == "allowed"
 
 
@@ -134,7 +137,12 @@ def test_policies_compare_by_meaning() -> None:
     reordered = {
         "Version": "2012-10-17",
         "Statement": [
-            {"Sid": "Bucket", "Effect": "Allow", "Action": ["s3:List*", "s3:Get*"], "Resource": [BUCKET]},
+            {
+                "Sid": "Bucket",
+                "Effect": "Allow",
+                "Action": ["s3:List*", "s3:Get*"],
+                "Resource": [BUCKET],
+            },
             {"Effect": "Allow", "Action": "tag:GetTagKeys", "Resource": "*"},
             {"Effect": "Allow", "Action": ["s3:Get*", "s3:List*"], "Resource": f"{BUCKET}/*"},
         ],

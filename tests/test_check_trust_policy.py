@@ -43,15 +43,20 @@ def test_missing_external_id_is_named() -> None:
 
 
 def test_wrong_or_extra_external_ids_and_operators_are_named() -> None:
-    assert "requires the external ID other, not the configured finout-ab12cd3" in problems(
-        statement(Condition={"StringEquals": {"sts:ExternalId": "other"}})
-    )[0]
-    assert "also accepts the external ID(s) other" in problems(
-        statement(Condition={"StringEquals": {"sts:ExternalId": [EXTERNAL_ID, "other"]}})
-    )[0]
-    assert "with StringLike instead of StringEquals" in problems(
-        statement(Condition={"StringLike": {"sts:ExternalId": "finout-*"}})
-    )[0]
+    assert (
+        "requires the external ID other, not the configured finout-ab12cd3"
+        in problems(statement(Condition={"StringEquals": {"sts:ExternalId": "other"}}))[0]
+    )
+    assert (
+        "also accepts the external ID(s) other"
+        in problems(
+            statement(Condition={"StringEquals": {"sts:ExternalId": [EXTERNAL_ID, "other"]}})
+        )[0]
+    )
+    assert (
+        "with StringLike instead of StringEquals"
+        in problems(statement(Condition={"StringLike": {"sts:ExternalId": "finout-*"}}))[0]
+    )
 
 
 def test_wildcard_and_foreign_principals_are_named() -> None:
@@ -59,23 +64,32 @@ def test_wildcard_and_foreign_principals_are_named() -> None:
     assert "trusts any principal (*)" in problems(statement(Principal={"AWS": "*"}))[0]
     other = "arn:aws:iam::999999999999:root"
     found = problems(statement(Principal={"AWS": [FINOUT, other]}))
-    assert found == [f"statement 1 (FinoutAssumeRoleWithExternalId) trusts {other}, which is not Finout's principal {FINOUT}"]
-    assert "trusts the Service principal ec2.amazonaws.com" in problems(
-        statement(Principal={"Service": "ec2.amazonaws.com"})
-    )[0]
+    assert found == [
+        f"statement 1 (FinoutAssumeRoleWithExternalId) trusts {other}, which is not Finout's "
+        f"principal {FINOUT}"
+    ]
+    assert (
+        "trusts the Service principal ec2.amazonaws.com"
+        in problems(statement(Principal={"Service": "ec2.amazonaws.com"}))[0]
+    )
 
 
 def test_not_principal_not_action_and_extra_actions_are_named() -> None:
-    assert "uses NotPrincipal" in problems(statement(Principal=None, NotPrincipal={"AWS": FINOUT}))[0]
+    assert (
+        "uses NotPrincipal" in problems(statement(Principal=None, NotPrincipal={"AWS": FINOUT}))[0]
+    )
     assert "uses NotAction" in problems(statement(Action=None, NotAction="sts:TagSession"))[0]
-    assert "allows sts:TagSession besides sts:AssumeRole" in problems(
-        statement(Action=["sts:AssumeRole", "sts:TagSession"])
-    )[0]
+    assert (
+        "allows sts:TagSession besides sts:AssumeRole"
+        in problems(statement(Action=["sts:AssumeRole", "sts:TagSession"]))[0]
+    )
     assert "allows sts:* besides sts:AssumeRole" in problems(statement(Action="sts:*"))[0]
 
 
 def test_an_extra_statement_is_named_by_position() -> None:
-    extra = statement(Sid=None, Principal={"AWS": "arn:aws:iam::999999999999:role/ci"}, Condition=None)
+    extra = statement(
+        Sid=None, Principal={"AWS": "arn:aws:iam::999999999999:role/ci"}, Condition=None
+    )
     found = problems(statement(), extra)
     assert len(found) == 2
     assert all(p.startswith("statement 2 ") for p in found)

@@ -19,6 +19,10 @@ COMMAND_MODULES = [
     "demo",
     "scan",
     "check",
+    "plan_summary",
+    "plan",
+    "csv_validate",
+    "upload",
 ]
 
 EXIT_OK = 0

@@ -96,8 +96,6 @@ class AwsReader:
         self._session = session or boto3.session.Session()
         self._clients: dict[tuple[str, str], Any] = {}
 
-    # -- clients and the call wrapper ---------------------------------------------------------
-
     def client(self, service: str, region: str) -> Any:
         key = (service, region)
         if key not in self._clients:
@@ -118,9 +116,10 @@ class AwsReader:
     def _unavailable(self, error: Exception) -> AwsUnavailable | None:
         return classify(error, self.target.describe())
 
-    def _read(
+    def read(
         self, call: Callable[..., Response], *, retry_missing: bool = False, **kwargs: Any
     ) -> Read[Response]:
+        """`call(**kwargs)` as a Read; raises AwsUnavailable for credential/connection errors."""
         delays = iter(self.retry.delays() if retry_missing else ())
         while True:
             try:
@@ -140,11 +139,9 @@ class AwsReader:
                     return Read.missing(code, message)
                 self.retry.sleep(delay)
 
-    # -- run level ----------------------------------------------------------------------------
-
     def caller_account(self, region: str) -> str:
         """The credentials' account; fails fast (AwsUnavailable) when AWS cannot be used at all."""
-        result = self._read(self.client("sts", region).get_caller_identity)
+        result = self.read(self.client("sts", region).get_caller_identity)
         if not result.is_found:
             raise AwsUnavailable(
                 "invalid-credentials",
@@ -152,21 +149,20 @@ class AwsReader:
             )
         return str(result.get().get("Account", ""))
 
-    # -- one endpoint -------------------------------------------------------------------------
-
-    def fetch(self, endpoint: EndpointConfig, account: str) -> EndpointSnapshot:
+    def fetch(self, endpoint: EndpointConfig) -> EndpointSnapshot:
+        """Everything the checks need about `endpoint`, with the bounded calls listed above."""
         snapshot = EndpointSnapshot(endpoint.name)
         self._fetch_bucket(endpoint, snapshot)
-        self._fetch_role(endpoint, account, snapshot)
+        self._fetch_role(endpoint, snapshot)
         return snapshot
 
-    def _owner(self, endpoint: EndpointConfig) -> dict[str, str]:
+    def owner_args(self, endpoint: EndpointConfig) -> dict[str, Any]:
         # S3 refuses the request if another account owns a bucket of that name.
         return {"ExpectedBucketOwner": endpoint.account_id} if endpoint.account_id else {}
 
     def _fetch_bucket(self, endpoint: EndpointConfig, snapshot: EndpointSnapshot) -> None:
-        name, owner = endpoint.bucket, self._owner(endpoint)
-        location = self._read(
+        name, owner = endpoint.bucket, self.owner_args(endpoint)
+        location = self.read(
             self.client("s3", endpoint.region).get_bucket_location, Bucket=name, **owner
         )
         if not location.is_found:
@@ -180,30 +176,30 @@ class AwsReader:
         if endpoint.existing_bucket:
             return  # only read what the customer owns; its settings are theirs
         snapshot.public_access_block = self._map(
-            self._read(s3.get_public_access_block, Bucket=name, **owner),
+            self.read(s3.get_public_access_block, Bucket=name, **owner),
             lambda r: {k: bool(v) for k, v in r["PublicAccessBlockConfiguration"].items()},
         )
         snapshot.ownership = self._map(
-            self._read(s3.get_bucket_ownership_controls, Bucket=name, **owner),
+            self.read(s3.get_bucket_ownership_controls, Bucket=name, **owner),
             lambda r: str(r["OwnershipControls"]["Rules"][0]["ObjectOwnership"]),
         )
         snapshot.encryption = self._map(
-            self._read(s3.get_bucket_encryption, Bucket=name, **owner),
+            self.read(s3.get_bucket_encryption, Bucket=name, **owner),
             lambda r: tuple(
                 str(rule.get("ApplyServerSideEncryptionByDefault", {}).get("SSEAlgorithm", ""))
                 for rule in r["ServerSideEncryptionConfiguration"]["Rules"]
             ),
         )
         snapshot.bucket_policy = self._map(
-            self._read(s3.get_bucket_policy, Bucket=name, **owner),
+            self.read(s3.get_bucket_policy, Bucket=name, **owner),
             lambda r: policy_document(r["Policy"]),
         )
         snapshot.versioning = self._map(
-            self._read(s3.get_bucket_versioning, Bucket=name, **owner),
+            self.read(s3.get_bucket_versioning, Bucket=name, **owner),
             lambda r: str(r.get("Status", "")),
         )
 
-    def _list(self, s3: Any, endpoint: EndpointConfig, owner: dict[str, str]) -> Read[Listing]:
+    def _list(self, s3: Any, endpoint: EndpointConfig, owner: dict[str, Any]) -> Read[Listing]:
         prefix = f"{endpoint.prefix}/" if endpoint.prefix else ""
         pages = self._pages(s3, "list_objects_v2", Bucket=endpoint.bucket, Prefix=prefix, **owner)
         return self._map(
@@ -223,9 +219,9 @@ class AwsReader:
             ),
         )
 
-    def _fetch_role(self, endpoint: EndpointConfig, account: str, snapshot: EndpointSnapshot) -> None:
+    def _fetch_role(self, endpoint: EndpointConfig, snapshot: EndpointSnapshot) -> None:
         iam = self.client("iam", endpoint.region)
-        role = self._read(iam.get_role, retry_missing=True, RoleName=endpoint.role_name)
+        role = self.read(iam.get_role, retry_missing=True, RoleName=endpoint.role_name)
         snapshot.role = self._map(
             role,
             lambda r: RoleInfo(
@@ -238,7 +234,7 @@ class AwsReader:
             return
         info = snapshot.role.get()
         snapshot.inline_policy = self._map(
-            self._read(
+            self.read(
                 iam.get_role_policy,
                 retry_missing=True,
                 RoleName=endpoint.role_name,
@@ -275,22 +271,24 @@ class AwsReader:
     def _pages(self, client: Any, operation: str, **kwargs: Any) -> Read[list[Response]]:
         """Every page of a paginated operation (one counted call per page)."""
         paginator = client.get_paginator(operation)
-        read = self._read(lambda: {"pages": list(paginator.paginate(**kwargs))})
+        read = self.read(lambda: {"pages": list(paginator.paginate(**kwargs))})
         return self._map(read, lambda r: r["pages"])
 
     def _paginate(self, client: Any, operation: str, key: str, **kwargs: Any) -> Read[list[Any]]:
         pages = self._pages(client, operation, **kwargs)
-        return self._map(pages, lambda found: [item for page in found for item in page.get(key, [])])
+        return self._map(
+            pages, lambda found: [item for page in found for item in page.get(key, [])]
+        )
 
     def _inline_document(self, iam: Any, role: str, name: str) -> PolicyDocument | None:
-        read = self._read(iam.get_role_policy, RoleName=role, PolicyName=name)
+        read = self.read(iam.get_role_policy, RoleName=role, PolicyName=name)
         return policy_document(read.get()["PolicyDocument"]) if read.is_found else None
 
     def _managed_document(self, iam: Any, arn: str) -> PolicyDocument | None:
-        policy = self._read(iam.get_policy, PolicyArn=arn)
+        policy = self.read(iam.get_policy, PolicyArn=arn)
         if not policy.is_found:
             return None
-        version = self._read(
+        version = self.read(
             iam.get_policy_version,
             PolicyArn=arn,
             VersionId=policy.get()["Policy"]["DefaultVersionId"],
@@ -336,9 +334,7 @@ def _record(result: Response, decisions: dict[tuple[str, str], Decision]) -> Non
     action = str(result["EvalActionName"])
     per_resource = result.get("ResourceSpecificResults") or []
     if not per_resource:
-        per_resource = [
-            {"EvalResourceName": result.get("EvalResourceName", "*"), **result}
-        ]
+        per_resource = [{"EvalResourceName": result.get("EvalResourceName", "*"), **result}]
     for item in per_resource:
         decision = _DECISIONS.get(
             str(item.get("EvalResourceDecision", item.get("EvalDecision", ""))), "conditional"
@@ -359,12 +355,12 @@ class BucketObjects:
 
     def read(self, key: str, max_bytes: int) -> bytes:
         s3 = self._reader.client("s3", self._region)
-        result = self._reader._read(
+        result = self._reader.read(
             s3.get_object,
             Bucket=self._endpoint.bucket,
             Key=key,
             Range=f"bytes=0-{max(0, max_bytes - 1)}",
-            **self._reader._owner(self._endpoint),
+            **self._reader.owner_args(self._endpoint),
         )
         if not result.is_found:
             raise LookupError(f"s3://{self._endpoint.bucket}/{key}: {result.why()}")

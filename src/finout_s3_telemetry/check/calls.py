@@ -33,7 +33,7 @@ class CallCounter:
 
     @contextmanager
     def scope(self, name: str) -> Iterator[None]:
-        """Attribute the calls made inside the block to `name` (checks run one endpoint at a time)."""
+        """Attribute the calls made inside the block to `name` (one endpoint at a time)."""
         previous, self._scope = self._scope, name
         try:
             yield

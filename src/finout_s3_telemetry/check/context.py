@@ -20,7 +20,9 @@ class ObjectReader(Protocol):
     pick the file from `snapshot.listing` (no extra listing) and read it with this.
     """
 
-    def read(self, key: str, max_bytes: int) -> bytes: ...
+    def read(self, key: str, max_bytes: int) -> bytes:
+        """The first `max_bytes` bytes of `key`; raises LookupError if it cannot be read."""
+        ...
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,8 @@ def resource_matches(pattern: str, arn: str) -> bool:
     if len(pattern_parts) != len(arn_parts):
         return False
     return all(
-        _glob(p, False).fullmatch(a) is not None for p, a in zip(pattern_parts, arn_parts, strict=True)
+        _glob(p, False).fullmatch(a) is not None
+        for p, a in zip(pattern_parts, arn_parts, strict=True)
     )
 
 
@@ -59,7 +60,9 @@ def statement_applies(statement: dict[str, Any], action: str, resource: str) -> 
     elif not any(action_matches(str(p), action) for p in as_list(statement.get("Action"))):
         return False
     if "NotResource" in statement:
-        return not any(resource_matches(str(p), resource) for p in as_list(statement["NotResource"]))
+        return not any(
+            resource_matches(str(p), resource) for p in as_list(statement["NotResource"])
+        )
     return any(resource_matches(str(p), resource) for p in as_list(statement.get("Resource")))
 
 

@@ -29,7 +29,6 @@ def statements(document: PolicyDocument) -> list[Statement]:
     return [s for s in as_list(raw) if isinstance(s, dict)]
 
 
-
 def normalize_statement(statement: Statement) -> Statement:
     normal: Statement = {}
     for key, value in statement.items():
@@ -56,7 +55,7 @@ def _key(statement: Statement) -> str:
 
 
 def normalize(document: PolicyDocument) -> PolicyDocument:
-    """The document with list-valued fields sorted, Sids dropped and statements in a stable order."""
+    """The document with list values sorted, Sids dropped and statements in a stable order."""
     normal = [normalize_statement(s) for s in statements(document)]
     return {"Version": document.get("Version"), "Statement": sorted(normal, key=_key)}
 
@@ -95,7 +94,9 @@ def describe_statement(statement: Statement) -> str:
         if key in statement:
             parts.append(f"{word} {_principal_text(statement[key])}")
     if "NotResource" in statement:
-        parts.append("on everything except " + ", ".join(map(str, as_list(statement["NotResource"]))))
+        parts.append(
+            "on everything except " + ", ".join(map(str, as_list(statement["NotResource"])))
+        )
     elif "Resource" in statement:
         parts.append("on " + ", ".join(map(str, as_list(statement["Resource"]))))
     if statement.get("Condition"):

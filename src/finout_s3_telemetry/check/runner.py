@@ -67,7 +67,7 @@ def _check_endpoint(
     checks: Sequence[CheckSpec],
 ) -> EndpointReport:
     before = reader.counter.by_scope[endpoint.name]
-    snapshot = reader.fetch(endpoint, account)
+    snapshot = reader.fetch(endpoint)
     access = None
     if snapshot.role.is_found:
         access = evaluate_access(snapshot, access_probes(endpoint, snapshot.role.get().arn))

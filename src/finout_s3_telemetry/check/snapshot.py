@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
-from typing import Any, Generic, Literal, TypeVar
+from typing import Generic, Literal, TypeVar
 
 from finout_s3_telemetry.policy_documents import PolicyDocument
 
@@ -145,8 +145,6 @@ class EndpointSnapshot:
     """Inline policies besides the configured one; documents only when evaluated locally."""
     attached_policies: Read[tuple[AttachedPolicy, ...]] | None = None
     simulation: Simulation | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-    """Room for later fetches (e.g. CSV contents) without changing this class's shape."""
 
     def identity_policies(self) -> Iterator[PolicyDocument]:
         """Every identity policy document fetched for the role."""

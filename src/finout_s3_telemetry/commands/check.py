@@ -13,6 +13,7 @@ from finout_s3_telemetry.commands.common import (
     target_or_report,
 )
 
+# Same as check.retry.RETRIES_ENV, repeated so that `--help` does not import boto3.
 RETRIES_ENV = "FINOUT_TELEMETRY_CHECK_RETRIES"
 
 
@@ -73,8 +74,12 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         retries = args.retries if args.retries is not None else retries_from_environment()
+    except ValueError as problem:
+        error(str(problem))
+        return 2
+    try:
         report = run_checks(config, target, args.endpoint, retry=RetryPolicy(retries=retries))
-    except (CheckUsageError, ValueError) as problem:
+    except CheckUsageError as problem:
         error(str(problem))
         return 2
     except AwsUnavailable as problem:

@@ -1,66 +1,98 @@
 """The fast path: compiled patterns that vouch for whole runs of rows in one `re` call.
 
-Python's `re` engine pays per pattern element and per repetition, so a run of rows is checked by
-one `match` over a large buffer, with a pattern built for this file: the date column and the
-number columns as they are quoted here, and (for files sorted by day) the current day as a literal,
-which makes the calendar check of every row free. A pattern here only accepts rows that
-`fields.py` accepts too; whatever it stops at is handed to that precise path.
+Python's `re` engine pays per pattern element, per repetition and per saved backtracking point, so
+a run of rows is checked by one `match` with a pattern built for the rows at hand (each column
+quoted or bare as in the row before, and its line ending), possessive wherever backtracking could
+never help, and eight rows per repetition. A pattern here accepts only rows that `fields.py`
+accepts; whatever it stops at goes to that precise path, which then picks the next pattern.
+Calendar days are not checked here: the scanner checks each distinct day of a run once.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
-_UNQUOTED = rb'[^,"\r\n]*'
-_QUOTED = rb'"[^"\r\n]*(?:""[^"\r\n]*)*"'
-ANY_VALUE = rb"(?:" + _QUOTED + rb"|" + _UNQUOTED + rb")"
-# Strictly positive decimals without sign or exponent: the leading digits hold a non-zero one, or
-# the fraction does. Everything rarer (a sign, an exponent) takes the precise path.
-_POSITIVE = rb"(?:0*[1-9][0-9]*(?:\.[0-9]*)?|0*\.0*[1-9][0-9]*)"
+BARE, QUOTED, ESCAPED = 0, 1, 2
+"""How a column's value is written: bare, in quotes, in quotes holding a doubled quote."""
+
+_VALUE = {
+    BARE: rb'[^,"\r\n]*+',
+    QUOTED: rb'"[^"\r\n]*+"',
+    ESCAPED: rb'"[^"\r\n]*+(?:""[^"\r\n]*+)*+"',
+}
+ANY_VALUE = rb"(?:" + _VALUE[ESCAPED] + rb"|" + _VALUE[BARE] + rb")"
+# Strictly positive decimals without sign or exponent: a non-zero digit before any point, or
+# after it. Rarer spellings (a sign, an exponent) take the precise path.
+_POSITIVE = rb"(?>0*+[1-9][0-9]*+\.?[0-9]*+|0*+\.0*+[1-9][0-9]*+)"
 _DATE_SHAPE = rb"[0-9]{4}-[0-9]{2}-[0-9]{2}"
-_LINE_END = rb"\r?\n"
-
-NumberLayout = tuple[tuple[int, bool], ...]
-"""(column index, quoted?) for each column whose values must be positive numbers."""
 
 
-def _quoted_if(piece: bytes, quoted: bool) -> bytes:
-    return b'"' + piece + b'"' if quoted else piece
+@dataclass(frozen=True)
+class Layout:
+    """How one row is written; rows written alike match one pattern."""
+
+    kinds: tuple[int, ...]
+    crlf: bool
+
+
+def _quoted_if(piece: bytes, kind: int) -> bytes:
+    return piece if kind == BARE else b'"' + piece + b'"'
+
+
+_ROWS_PER_REPETITION = 8
+
+
+@lru_cache(maxsize=256)
+def row_run(layout: Layout, date_index: int, numbers: tuple[int, ...]) -> re.Pattern[bytes]:
+    """Zero or more rows written as `layout`, with positive numbers in the `numbers` columns."""
+    pieces: list[bytes] = []
+    for index, kind in enumerate(layout.kinds):
+        if index == date_index:
+            pieces.append(_quoted_if(_DATE_SHAPE, kind))
+        elif index in numbers:
+            pieces.append(_quoted_if(_POSITIVE, kind))
+        else:
+            pieces.append(_VALUE[kind])
+    row = b",".join(pieces) + (rb"\r\n" if layout.crlf else rb"\n")
+    # Whole groups of rows first, then the rest one by one up to the first row that fails.
+    return re.compile(rb"(?:" + row * _ROWS_PER_REPETITION + rb")*(?:" + row + rb")*")
+
+
+def date_prefix(layout: Layout, day: bytes) -> bytes:
+    """How a row whose first column is the date `day` starts."""
+    return _quoted_if(day, layout.kinds[0]) + b","
 
 
 @lru_cache(maxsize=512)
-def row_run(
-    columns: int,
-    date_index: int,
-    date_quoted: bool,
-    numbers: NumberLayout,
-    day: bytes | None,
-) -> re.Pattern[bytes]:
-    """Zero or more complete rows; with `day`, only rows of that day (a calendar day already)."""
-    quoted_numbers = dict(numbers)
-    pieces: list[bytes] = []
-    for index in range(columns):
-        if index == date_index:
-            shape = re.escape(day) if day is not None else _DATE_SHAPE
-            pieces.append(_quoted_if(shape, date_quoted))
-        elif index in quoted_numbers:
-            pieces.append(_quoted_if(_POSITIVE, quoted_numbers[index]))
-        else:
-            pieces.append(ANY_VALUE)
-    return re.compile(rb"(?:" + b",".join(pieces) + _LINE_END + rb")*")
+def row_key(columns: int, left_out: int, layout: Layout | None = None) -> re.Pattern[bytes]:
+    """A row split around column `left_out`: the text before it, and after it if any.
+
+    With a layout, only rows written that way match; without one, any well-formed row does. Both
+    split a row at the same commas, so keys from either agree.
+    """
+    values = [_VALUE[kind] for kind in layout.kinds] if layout else [ANY_VALUE] * columns
+    before = b"(" + b"".join(value + b"," for value in values[:left_out]) + b")"
+    after = b"(" + b"".join(b"," + value for value in values[left_out + 1 :]) + b")"
+    ending = (rb"\r\n" if layout.crlf else rb"\n") if layout else rb"\r?\n"
+    if left_out == columns - 1:
+        return re.compile(before + values[left_out] + ending)
+    return re.compile(before + values[left_out] + after + ending)
 
 
-@lru_cache(maxsize=64)
-def row_key(columns: int, left_out: int) -> re.Pattern[bytes]:
-    """Each row as (values before `left_out`, values after it), exactly as written."""
-    before = rb"((?:" + ANY_VALUE + rb",){" + str(left_out).encode() + rb"})"
-    after = rb"((?:," + ANY_VALUE + rb"){" + str(columns - 1 - left_out).encode() + rb"})"
-    return re.compile(before + ANY_VALUE + after + _LINE_END)
+def key_of(match: re.Match[bytes]) -> object:
+    """The hashable key of a `row_key` match, the same object `findall` yields for it."""
+    groups = match.groups()
+    return groups[0] if len(groups) == 1 else groups
 
 
 @lru_cache(maxsize=16)
-def row_day(date_index: int) -> re.Pattern[bytes]:
-    """The date of each row (rows already known to be well formed)."""
+def row_day(date_index: int, after_newline: bool) -> re.Pattern[bytes]:
+    """The date of a well-formed row: at the match position, or of each row after a newline.
+
+    Searching for a newline first lets `re` skip ahead with a fast scan for that byte, where a
+    `^` anchor would be tried at every position.
+    """
     skip = rb"(?:" + ANY_VALUE + rb",){" + str(date_index).encode() + rb"}"
-    return re.compile(rb"^" + skip + rb'"?(' + _DATE_SHAPE + rb")", re.MULTILINE)
+    return re.compile((rb"\n" if after_newline else b"") + skip + rb'"?(' + _DATE_SHAPE + rb")")

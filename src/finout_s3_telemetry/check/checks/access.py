@@ -18,8 +18,9 @@ def _by_action(results: list[ProbeResult]) -> list[str]:
         suffix = " (only under a condition)" if result.decision == "conditional" else ""
         resources[result.probe.action + suffix].append(result.probe.resource)
     return [
-        f"{action} on {arns[0]}" if len(arns) == 1 else f"{action} on {len(arns)} resources "
-        f"(e.g. {arns[0]})"
+        f"{action} on {arns[0]}"
+        if len(arns) == 1
+        else f"{action} on {len(arns)} resources (e.g. {arns[0]})"
         for action, arns in resources.items()
     ]
 

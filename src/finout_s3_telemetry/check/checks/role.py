@@ -27,7 +27,10 @@ def no_other_policies(ctx: EndpointContext) -> Finding | None:
     if inline is None or attached is None:
         return None
     name = ctx.endpoint.role_name
-    for read, permission in ((inline, "iam:ListRolePolicies"), (attached, "iam:ListAttachedRolePolicies")):
+    for read, permission in (
+        (inline, "iam:ListRolePolicies"),
+        (attached, "iam:ListAttachedRolePolicies"),
+    ):
         if not read.is_found:
             return failed(
                 ctx.role_arn,

@@ -98,14 +98,12 @@ def _condition(condition: Any, external_id: str) -> tuple[list[str], list[str]]:
     required = False
     blocks = condition.items() if isinstance(condition, dict) else []
     for operator, block in blocks:
-        for key, value in (block.items() if isinstance(block, dict) else []):
+        for key, value in block.items() if isinstance(block, dict) else []:
             values = [str(v) for v in as_list(value)]
             if key.lower() != EXTERNAL_ID_KEY:
                 notes.append(f"also requires {operator} {key} {values}, which may stop Finout")
             elif operator != "StringEquals":
-                problems.append(
-                    f"tests sts:ExternalId with {operator} instead of StringEquals"
-                )
+                problems.append(f"tests sts:ExternalId with {operator} instead of StringEquals")
             elif values == [external_id]:
                 required = True
             elif external_id in values:
@@ -118,12 +116,14 @@ def _condition(condition: Any, external_id: str) -> tuple[list[str], list[str]]:
                 )
     if not required and not problems:
         problems.append(
-            f"has no StringEquals sts:ExternalId condition, so the principal needs no external ID"
+            "has no StringEquals sts:ExternalId condition, so the principal needs no external ID"
         )
     return problems, notes
 
 
-@check("FINOUT-IAM-002", Severity.CRITICAL, "Only Finout, with the external ID, may assume the role")
+@check(
+    "FINOUT-IAM-002", Severity.CRITICAL, "Only Finout, with the external ID, may assume the role"
+)
 def trust_policy(ctx: EndpointContext) -> Finding | None:
     role = ctx.snapshot.role
     if not role.is_found:

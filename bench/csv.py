@@ -1,0 +1,162 @@
+"""CSV validation speed and memory: `finout-telemetry csv validate` next to a plain csv loop.
+
+Generates a valid telemetry file (1 GiB by default; `--size-mb` for less) in a temporary folder,
+removed afterwards, then times, each in its own child process:
+
+* the baseline: csv.reader, a date parse and a float check on every row;
+* `finout-telemetry csv validate FILE --format json`.
+
+Targets: the validator at least 3x the baseline's throughput, at most 300 MB peak RSS. Peak RSS is
+the child's own maximum resident set, from wait4(2). Prints figures; asserts nothing.
+
+This file is named like the standard library's csv module, so it never imports csv itself and
+runs each child from the temporary folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+MB = 1024 * 1024
+TARGET_RATIO = 3.0
+TARGET_RSS_MB = 300.0
+FIRST_DAY = date(2024, 5, 1)
+TEAMS = [f"team-{name}" for name in ("platform", "data", "search", "payments", "mobile")]
+SERVICES = [f"{kind}-{number:03d}" for kind in ("api", "worker", "batch") for number in range(40)]
+REGIONS = ["us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-2"]
+ENVIRONMENTS = ["prod", "staging", "dev"]
+KEYS_PER_DAY = len(TEAMS) * len(SERVICES) * len(REGIONS) * len(ENVIRONMENTS)
+
+BASELINE = """
+import csv, sys
+from datetime import date
+rows = 0
+with open(sys.argv[1], newline="", encoding="utf-8") as stream:
+    reader = csv.reader(stream)
+    header = next(reader)
+    telemetry = len(header) - 1
+    for row in reader:
+        date.fromisoformat(row[0])
+        if not float(row[telemetry]) > 0:
+            raise SystemExit(f"line {reader.line_num}: not positive")
+        rows += 1
+print(rows)
+"""
+
+
+@dataclass(frozen=True)
+class Run:
+    seconds: float
+    peak_rss_mb: float
+    output: str
+
+
+def generate(path: Path, size: int, seed: int = 7) -> int:
+    """A valid file of about `size` bytes sorted by day, one row per key and day; its row count."""
+    rng = random.Random(seed)
+    keys = [
+        f"{team},{service},{region},{environment}"
+        for team in TEAMS
+        for service in SERVICES
+        for region in REGIONS
+        for environment in ENVIRONMENTS
+    ]
+    rows = 0
+    written = 0
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        written += stream.write("date,team,service,region,environment,bytes\n")
+        day = FIRST_DAY
+        while written < size:
+            prefix = day.isoformat() + ","
+            values = [rng.randrange(1, 10**9) / 100 for _ in keys]
+            block = "".join(
+                f"{prefix}{key},{value}\n" for key, value in zip(keys, values, strict=True)
+            )
+            if written + len(block) > size:
+                block = block[: block.rfind("\n", 0, size - written) + 1]
+            written += stream.write(block)
+            rows += block.count("\n")
+            day += timedelta(days=1)
+            if not block:
+                break
+    return rows
+
+
+def measure(command: list[str], workdir: Path) -> Run:
+    """Wall time and peak RSS of one child process (its own, from wait4)."""
+    started = time.perf_counter()
+    child = subprocess.Popen(command, cwd=workdir, stdout=subprocess.PIPE, text=True)
+    assert child.stdout is not None
+    output = child.stdout.read()
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - started
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        raise SystemExit(f"{command[:3]}... exited {child.returncode}: {output[-500:]}")
+    return Run(seconds, usage.ru_maxrss / 1024, output)  # ru_maxrss is in KiB on Linux
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size-mb", type=int, default=1024, help="file size (default 1024)")
+    parser.add_argument("--rounds", type=int, default=1, help="runs of each; the best counts")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="finout-csv-bench-") as folder:
+        workdir = Path(folder)
+        path = workdir / "telemetry.csv"
+        started = time.perf_counter()
+        rows = generate(path, args.size_mb * MB)
+        size = path.stat().st_size
+        print(
+            f"generated {size / MB:,.0f} MiB, {rows:,} rows, "
+            f"{rows // KEYS_PER_DAY + 1} days in {time.perf_counter() - started:.0f} s"
+        )
+        baseline_command = [sys.executable, "-c", BASELINE, str(path)]
+        validate_command = [
+            sys.executable,
+            "-m",
+            "finout_s3_telemetry.cli",
+            "csv",
+            "validate",
+            str(path),
+            "--format",
+            "json",
+        ]
+        baselines: list[Run] = []
+        validations: list[Run] = []
+        for _ in range(args.rounds):
+            baselines.append(measure(baseline_command, workdir))
+            validations.append(measure(validate_command, workdir))
+        baseline = min(baselines, key=lambda run: run.seconds)
+        validation = min(validations, key=lambda run: run.seconds)
+        report = json.loads(validation.output)["files"][0]
+        if not report["ok"] or report["rows"] != rows or int(baseline.output) != rows:
+            raise SystemExit(f"unexpected verdict: {report}")
+    print(f"{'':34}{'seconds':>9}{'MB/s':>9}{'peak RSS MB':>13}")
+    for label, run in (
+        ("csv module + date + float (base)", baseline),
+        ("finout-telemetry csv validate", validation),
+    ):
+        print(f"{label:34}{run.seconds:9.2f}{size / MB / run.seconds:9.1f}{run.peak_rss_mb:13.1f}")
+    ratio = baseline.seconds / validation.seconds
+    print(
+        f"speed-up {ratio:.2f}x (target >= {TARGET_RATIO:.0f}x: "
+        f"{'met' if ratio >= TARGET_RATIO else 'MISSED'}); validator peak RSS "
+        f"{validation.peak_rss_mb:.0f} MB (target <= {TARGET_RSS_MB:.0f} MB: "
+        f"{'met' if validation.peak_rss_mb <= TARGET_RSS_MB else 'MISSED'})"
+    )
+    print(f"warnings on the valid file: {[w['rule'] for w in report['warnings']]}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,188 @@
+"""`finout-telemetry plan`: plan every stack and write the plan JSON files and their summary.
+
+Writes `<outdir>/plans/<stack>.plan.json` (`terraform show -json` of each stack's plan) and
+`<outdir>/plan-summary.md` (what `plan-summary` makes of them), and prints the summary as text.
+
+Targets: `local` (the default) starts a moto server on 127.0.0.1, plans against it with fresh
+state in a temporary folder and stops it. The emulator is empty, so that plan shows every stack
+as new: it proves the stacks plan and shows what a first deploy creates, not what would change
+in your account. `--target aws` plans against your account with your state (the config's S3
+backend, or local state files in $FINOUT_TELEMETRY_STATE_DIR, else the current folder); a local
+emulator already running is used with `--endpoint-url URL`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from finout_s3_telemetry.commands.common import add_config_option, error, load_or_report
+from finout_s3_telemetry.config import Config
+from finout_s3_telemetry.config.model import StateSettings
+from finout_s3_telemetry.plan_summary import PlanFileError, load_plan, renderer, summarize
+from finout_s3_telemetry.plan_summary.parse import PLAN_SUFFIX
+from finout_s3_telemetry.targets import (
+    ENDPOINT_URL_ENV,
+    TARGET_ENV,
+    Target,
+    TargetError,
+    resolve_target,
+)
+from finout_s3_telemetry.terraform_cli import MirrorError
+
+PLANS_DIR = "plans"
+SUMMARY_FILE = "plan-summary.md"
+PLAN_FILE = "plan.tfplan"
+
+
+def register(sub: Any) -> None:
+    parser: argparse.ArgumentParser = sub.add_parser(
+        "plan",
+        help="plan every stack; write plan JSON files and a markdown summary",
+        description="Synthesize, run `terraform plan` for every stack and write "
+        f"<outdir>/{PLANS_DIR}/<stack>{PLAN_SUFFIX} and <outdir>/{SUMMARY_FILE}; print the "
+        "summary as text. The default target `local` plans against a fresh local emulator "
+        "(moto), so every stack shows as new; `--target aws` plans against your account and "
+        "state. Exit 0 ok, 1 a plan failed, 2 bad config or usage.",
+    )
+    add_config_option(parser)
+    parser.add_argument(
+        "--target",
+        choices=("local", "aws"),
+        help=f"local (default, unless ${TARGET_ENV} says otherwise) or aws",
+    )
+    parser.add_argument(
+        "--endpoint-url",
+        metavar="URL",
+        help=f"plan against this running emulator instead of starting one (default: "
+        f"${ENDPOINT_URL_ENV}); its state is read like the aws target's",
+    )
+    parser.add_argument(
+        "--outdir", metavar="DIR", help="output folder (default: $CDKTF_OUTDIR, else cdktf.out)"
+    )
+    parser.add_argument(
+        "--state-dir",
+        metavar="DIR",
+        help="local state files (default: $FINOUT_TELEMETRY_STATE_DIR, else the current folder)",
+    )
+    parser.add_argument(
+        "-j", "--jobs", type=int, default=2, metavar="N", help="stacks planned at once (default 2)"
+    )
+    parser.set_defaults(handler=run)
+
+
+@dataclass(frozen=True)
+class _Setup:
+    config: Config
+    target: Target
+    synth_dir: Path
+    state_dir: Path | None
+
+
+def run(args: argparse.Namespace) -> int:
+    config = load_or_report(args)
+    if config is None:
+        return 2
+    kind = args.target or os.environ.get(TARGET_ENV) or "local"
+    endpoint_url = args.endpoint_url or os.environ.get(ENDPOINT_URL_ENV) or None
+    if shutil.which("terraform") is None:
+        error("terraform is not on PATH; install Terraform 1.6 or newer")
+        return 2
+    # Imported here: only commands that synthesize pay for starting cdktf's runtime.
+    from finout_s3_telemetry.stacks.app import default_outdir
+
+    outdir = Path(args.outdir) if args.outdir else default_outdir()
+    state_dir = Path(args.state_dir) if args.state_dir else None
+    try:
+        if kind == "local" and not endpoint_url:
+            with _fresh_emulator(config) as setup:
+                return _plan_all(setup, outdir, args.jobs)
+        target = resolve_target(kind, endpoint_url)
+    except (TargetError, MirrorError) as problem:
+        error(str(problem))
+        return 2
+    return _plan_all(_Setup(config, target, outdir, state_dir), outdir, args.jobs)
+
+
+@contextmanager
+def _fresh_emulator(config: Config) -> Iterator[_Setup]:
+    """A moto server and a temporary folder for the stacks and their (empty) state."""
+    from finout_s3_telemetry.commands.demo import _account_for, _create_stand_in_buckets
+    from finout_s3_telemetry.local.moto_server import LocalAws
+
+    workdir = Path(tempfile.mkdtemp(prefix="finout-plan-"))
+    try:
+        with LocalAws(account_id=_account_for(config)) as aws:
+            print(
+                f"local AWS (moto) at {aws.endpoint_url}: an empty account, so every stack "
+                "plans as new",
+                flush=True,
+            )
+            target = Target("local", aws.endpoint_url)
+            _create_stand_in_buckets(config, target)
+            # The emulator holds no state bucket; its state lives and dies with the workdir.
+            local_state = config.model_copy(update={"state": StateSettings()})
+            yield _Setup(local_state, target, workdir / "cdktf.out", workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _plan_all(setup: _Setup, outdir: Path, jobs: int) -> int:
+    from finout_s3_telemetry.stacks.app import synthesize
+
+    plans_dir = outdir / PLANS_DIR
+    summary_file = outdir / SUMMARY_FILE
+    # A failed run must not leave an older run's plans or summary to be posted as current.
+    plans_dir.mkdir(parents=True, exist_ok=True)
+    for stale in plans_dir.glob(f"*{PLAN_SUFFIX}"):
+        stale.unlink()
+    summary_file.unlink(missing_ok=True)
+
+    stacks = synthesize(
+        setup.config, setup.target, outdir=setup.synth_dir, state_dir=setup.state_dir
+    )
+    print(f"planning {len(stacks)} stack(s) against {setup.target.describe()}", flush=True)
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        results = list(pool.map(lambda stack: _plan_stack(stack, plans_dir), stacks))
+    failed = [stack.name for stack, ok in zip(stacks, results, strict=True) if not ok]
+    if failed:
+        error(f"terraform plan failed for {', '.join(failed)}; no summary written")
+        return 1
+    try:
+        plans = [load_plan(plans_dir / f"{stack.name}{PLAN_SUFFIX}") for stack in stacks]
+    except PlanFileError as problem:
+        error(str(problem))
+        return 1
+    summary = summarize(plans)
+    summary_file.write_text(renderer("markdown").render(summary), encoding="utf-8")
+    print()
+    sys.stdout.write(renderer("text").render(summary))
+    print(f"\nwrote {plans_dir}/*{PLAN_SUFFIX} and {summary_file}")
+    return 0
+
+
+def _plan_stack(stack_dir: Path, plans_dir: Path) -> bool:
+    from finout_s3_telemetry.terraform_runner import Terraform, TerraformError
+
+    try:
+        terraform = Terraform(stack_dir)
+        terraform.init()
+        terraform.plan(f"-out={PLAN_FILE}")
+        plan = terraform.show_json(PLAN_FILE)
+    except (TerraformError, MirrorError) as problem:
+        error(str(problem))
+        return False
+    target = plans_dir / f"{stack_dir.name}{PLAN_SUFFIX}"
+    target.write_text(json.dumps(plan, indent=2) + "\n", encoding="utf-8")
+    print(f"planned {stack_dir.name}", flush=True)
+    return True

@@ -1,0 +1,348 @@
+"""One file, fed in chunks: complete lines go through the fast path, the rest waits for more.
+
+Memory stays bounded whatever the file size: a chunk, one partial line (at most `MAX_LINE`), the
+first problems of each kind, and the bounded duplicate check.
+
+Line numbers are exact because a value never spans lines (a quoted value left open at the end of
+a line is an error), so line N of the file is always row N - 1.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from datetime import date
+
+from finout_s3_telemetry.csv_files import grammar
+from finout_s3_telemetry.csv_files.candidates import Candidate, choose, make_candidates
+from finout_s3_telemetry.csv_files.dates import DayTracker, day_in_file_name
+from finout_s3_telemetry.csv_files.duplicates import DUPLICATE_CHECK_ROWS
+from finout_s3_telemetry.csv_files.fields import (
+    LineFault,
+    SplitLine,
+    calendar_day,
+    date_problem,
+    split_line,
+)
+from finout_s3_telemetry.csv_files.header import Columns, read_header
+from finout_s3_telemetry.csv_files.problems import ProblemLog, merge
+from finout_s3_telemetry.csv_files.report import FileReport
+
+MAX_LINE = 1 << 20
+# One `re` match call covers at most this much: the engine keeps state for every repetition of a
+# run, and past a few thousand rows that costs more than the calls it saves.
+WINDOW = 256 << 10
+_BOM = b"\xef\xbb\xbf"
+_NOT_CSV = {
+    b"\xff\xfe": "the file is UTF-16 encoded",
+    b"\xfe\xff": "the file is UTF-16 encoded",
+    b"\x1f\x8b": "the file is gzip-compressed; upload the plain CSV",
+    b"PK\x03\x04": "the file is a ZIP archive (an Excel workbook?); export it as CSV",
+}
+
+
+class Scanner:
+    def __init__(
+        self,
+        name: str,
+        telemetry: str | None,
+        known_telemetries: Collection[str],
+        latest_day: date,
+        fast: bool = True,
+        duplicate_limit: int = DUPLICATE_CHECK_ROWS,
+    ) -> None:
+        self.name = name
+        self._telemetry = telemetry
+        self._known = known_telemetries
+        self._fast = fast
+        self._duplicate_limit = duplicate_limit
+        self._days = DayTracker(latest_day, day_in_file_name(name))
+        self._header_log = ProblemLog()
+        self._encoding_log = ProblemLog()
+        self._row_log = ProblemLog()
+        self._columns: Columns | None = None
+        self._candidates: list[Candidate] = []
+        self._started = False
+        self._header_done = False
+        self._stopped = False
+        self._skipping = False
+        self._carry = b""
+        self._pattern: re.Pattern[bytes] | None = None
+        self._layout: grammar.Layout | None = None
+        self._run_day: bytes | None = None
+        self.line = 0
+        self.rows = 0
+
+    # Feeding -----------------------------------------------------------------------------------
+
+    def feed(self, chunk: bytes) -> None:
+        if self._stopped or not chunk:
+            return
+        data = self._carry + chunk if self._carry else chunk
+        self._carry = b""
+        if self._skipping:
+            newline = data.find(b"\n")
+            if newline < 0:
+                return
+            data = data[newline + 1 :]
+            self._skipping = False
+        if not self._started:
+            if len(data) < 4:
+                self._carry = data
+                return
+            data = self._start(data)
+        cut = data.rfind(b"\n") + 1
+        if cut:
+            self._lines(data, cut)
+        rest = data[cut:]
+        if len(rest) > MAX_LINE:
+            self._too_long()
+        else:
+            self._carry = rest
+
+    def finish(self) -> FileReport:
+        if not self._stopped:
+            data, self._carry = self._carry, b""
+            if not self._started and data:
+                data = self._start(data)
+            if data and not self._skipping and not self._stopped:
+                self._lines(data + b"\n", len(data) + 1)
+            if not self._header_done and not self._stopped:
+                self._header_log.add(1, None, "empty-file", "the file is empty")
+        return self._report()
+
+    def _start(self, data: bytes) -> bytes:
+        self._started = True
+        if data.startswith(_BOM):
+            return data[len(_BOM) :]
+        for magic, message in _NOT_CSV.items():
+            if data.startswith(magic):
+                self._encoding_log.add(1, None, "encoding", message)
+                self._stopped = True
+                return b""
+        return data
+
+    def _too_long(self) -> None:
+        self.line += 1
+        if self._header_done:
+            self.rows += 1
+        else:
+            self._header_done = True  # no header to read: only count the lines that follow
+        self._row_log.add(self.line, None, "line-too-long", f"line {self.line} is longer than "
+                          f"{MAX_LINE:,} bytes")
+        self._skipping = True
+
+    def _lines(self, data: bytes, end: int) -> None:
+        """Complete lines data[:end]."""
+        start = 0
+        if not self._header_done:
+            start = data.index(b"\n") + 1
+            self._header(data[:start])
+        if start < end:
+            self._check_encoding(data, start, end)
+            self._rows(data, start, end)
+
+    def _check_encoding(self, data: bytes, start: int, end: int) -> None:
+        region = data[start:end]
+        if region.isascii():
+            return
+        offset = 0
+        while offset < len(region):
+            try:
+                region[offset:].decode("utf-8")
+                return
+            except UnicodeDecodeError as problem:
+                bad = offset + problem.start
+            line = self.line + 1 + region.count(b"\n", 0, bad)
+            line_start = region.rfind(b"\n", 0, bad) + 1
+            self._encoding_log.add(line, None, "encoding", f"line {line} is not UTF-8 (byte "
+                                   f"0x{region[bad]:02x} at position {bad - line_start + 1})")
+            offset = region.index(b"\n", bad) + 1
+
+    # The header --------------------------------------------------------------------------------
+
+    def _header(self, line: bytes) -> None:
+        self._header_done = True
+        self._check_encoding(line, 0, len(line))
+        self.line = 1
+        self._columns = read_header(
+            _body(line), self._telemetry, self._known, self._header_log
+        )
+        if self._columns is not None:
+            self._candidates = make_candidates(self._columns, self._duplicate_limit)
+
+    # Rows --------------------------------------------------------------------------------------
+
+    def _rows(self, data: bytes, pos: int, end: int) -> None:
+        if self._columns is None:
+            count = data.count(b"\n", pos, end)
+            self.line += count
+            self.rows += count
+            return
+        while pos < end:
+            if self._pattern is not None and self._layout is not None:
+                limit = _window_end(data, pos, end)
+                run = self._pattern.match(data, pos, limit)
+                stop = run.end() if run is not None else pos
+                if stop > pos:
+                    self._run(data, pos, stop, self._layout)
+                    pos = stop
+                if stop == limit:
+                    continue
+            newline = data.index(b"\n", pos) + 1
+            self._precise(data[pos:newline])
+            pos = newline
+
+    def _run(self, data: bytes, start: int, end: int, layout: grammar.Layout) -> None:
+        """Rows the fast path vouched for, all but their calendar days."""
+        first_line = self.line + 1
+        count = data.count(b"\n", start, end)
+        if not self._admit_days(data, start, end, count, layout):
+            self._precise_region(data, start, end)
+            return
+        self.line += count
+        self.rows += count
+        for candidate in self._alive():
+            candidate.duplicates.add_run(data, start, end, first_line, layout)
+
+    def _precise_region(self, data: bytes, start: int, end: int) -> None:
+        while start < end:
+            newline = data.index(b"\n", start) + 1
+            self._precise(data[start:newline])
+            start = newline
+
+    def _admit_days(
+        self, data: bytes, start: int, end: int, count: int, layout: grammar.Layout
+    ) -> bool:
+        """Note the run's new days; False if one is no calendar day (the run is then re-read)."""
+        assert self._columns is not None
+        date_index = self._columns.date_index
+        if date_index == 0 and self._run_day is not None:
+            # In a file sorted by day, most runs hold only the day of the row before: counting
+            # the row starts that spell it proves that without looking at each row.
+            prefix = grammar.date_prefix(layout, self._run_day)
+            if data.startswith(prefix, start) and data.count(b"\n" + prefix, start, end) + 1 == count:
+                return True
+        first = grammar.row_day(date_index, after_newline=False).match(data, start)
+        others = grammar.row_day(date_index, after_newline=True)
+        found = others.findall(data, start, end - 1)
+        found.append(first.group(1) if first is not None else b"")
+        new = set(found) - self._days.known
+        days = {text: calendar_day(text) for text in new}
+        valid = {text: day for text, day in days.items() if day is not None}
+        if len(valid) < len(days):
+            return False
+        first_line = self.line + 1
+        if self._days.needs_line(valid.values()):
+            # `found` lists the first row's day last.
+            for offset, text in enumerate([found[-1], *found[:-1]]):
+                if text in valid and text not in self._days.known:
+                    self._days.observe(text, valid[text], first_line + offset)
+        else:
+            for text, day in valid.items():
+                self._days.observe(text, day, first_line)
+        self._run_day = found[-2] if len(found) > 1 else found[-1]
+        return True
+
+    def _precise(self, line: bytes) -> None:
+        """One line, checked value by value; a valid row also chooses the fast path's pattern."""
+        assert self._columns is not None
+        self.line += 1
+        self.rows += 1
+        number = self.line
+        split = split_line(_body(line))
+        if isinstance(split, LineFault):
+            self._row_log.add(number, split.column, split.rule, split.message)
+            return
+        values = split.values
+        expected = len(self._columns.names)
+        if values == [b""] and not split.quoted[0]:
+            self._row_log.add(number, None, "blank-line", f"line {number} is empty")
+            return
+        if len(values) != expected:
+            self._row_log.add(number, None, "field-count", f"line {number} has {len(values)} "
+                              f"values; the header has {expected} columns")
+            return
+        date_index = self._columns.date_index
+        day_text = values[date_index]
+        problem = date_problem(day_text)
+        if problem is not None:
+            rule, message = problem
+            self._row_log.add(number, date_index + 1, rule, f"date: {message}")
+        for candidate in self._alive():
+            candidate.check(number, values[candidate.index])
+        day = calendar_day(day_text) if problem is None else None
+        if day is None:
+            return
+        if day_text not in self._days.known:
+            self._days.observe(day_text, day, number)
+        for candidate in self._alive():
+            candidate.duplicates.add_line(line, number)
+        self._run_day = day_text
+        self._choose_pattern(split, line.endswith(b"\r\n"))
+
+    def _choose_pattern(self, split: SplitLine, crlf: bool) -> None:
+        assert self._columns is not None
+        if not self._fast:
+            return
+        kinds = tuple(
+            grammar.BARE if not quoted else grammar.ESCAPED if b'"' in value else grammar.QUOTED
+            for value, quoted in zip(split.values, split.quoted, strict=True)
+        )
+        self._layout = grammar.Layout(kinds, crlf)
+        numbers = tuple(candidate.index for candidate in self._alive())
+        self._pattern = grammar.row_run(self._layout, self._columns.date_index, numbers)
+
+    def _alive(self) -> list[Candidate]:
+        return [candidate for candidate in self._candidates if candidate.alive]
+
+    # The verdict -------------------------------------------------------------------------------
+
+    def _report(self) -> FileReport:
+        errors = [self._header_log, self._encoding_log, self._row_log]
+        warnings: list[ProblemLog] = []
+        chosen: Candidate | None = None
+        if self._columns is not None:
+            telemetry_log = ProblemLog()
+            chosen = choose(self._candidates, self.rows, telemetry_log)
+            errors.append(telemetry_log)
+            day_log = ProblemLog()
+            self._days.warn(day_log, self.name)
+            warnings.append(day_log)
+            if chosen is not None:
+                errors.append(chosen.problems)
+                partial = ProblemLog()
+                chosen.duplicates.warn(partial)
+                warnings += [chosen.duplicates.log, partial]
+            if self.rows == 0:
+                empty = ProblemLog()
+                empty.add(1, None, "no-rows", "the file has a header and no rows")
+                warnings.append(empty)
+        all_errors = merge(errors)
+        all_warnings = merge(warnings)
+        return FileReport(
+            path=self.name,
+            rows=self.rows,
+            telemetry=self._columns.names[chosen.index] if self._columns and chosen else None,
+            errors=tuple(all_errors.listed),
+            errors_omitted=all_errors.omitted,
+            warnings=tuple(all_warnings.listed),
+            warnings_omitted=all_warnings.omitted,
+            first_day=self._days.first,
+            last_day=self._days.last,
+        )
+
+
+def _window_end(data: bytes, start: int, end: int) -> int:
+    if end - start <= WINDOW:
+        return end
+    return data.rfind(b"\n", start, start + WINDOW) + 1 or end
+
+
+def _body(line: bytes) -> bytes:
+    """A line without its line ending (LF or CRLF)."""
+    if line.endswith(b"\n"):
+        line = line[:-1]
+    if line.endswith(b"\r"):
+        line = line[:-1]
+    return line

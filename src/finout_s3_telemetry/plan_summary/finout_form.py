@@ -1,0 +1,92 @@
+"""The values for Finout's endpoint form, taken from the planned stack outputs.
+
+The output names are those of constructs/endpoint_outputs.py, spelled out here because importing
+the constructs starts cdktf's runtime, which a summary of JSON files should not pay for (a test
+keeps the two in step).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from finout_s3_telemetry.plan_summary.plan_model import OutputChange
+
+OUTPUT_PREFIX = "finout_"
+ROLE_ARN = OUTPUT_PREFIX + "role_arn"
+BUCKET_NAME = OUTPUT_PREFIX + "bucket_name"
+PATH_PREFIX = OUTPUT_PREFIX + "s3_path_prefix"
+REGION = OUTPUT_PREFIX + "region"
+EXTERNAL_ID = OUTPUT_PREFIX + "external_id"
+TELEMETRY_FOLDERS = OUTPUT_PREFIX + "telemetry_folders"
+
+# Label and output, in the order of Finout's form (Settings -> Endpoints -> Add Amazon S3).
+FORM_FIELDS: tuple[tuple[str, str], ...] = (
+    ("Role ARN", ROLE_ARN),
+    ("Bucket name", BUCKET_NAME),
+    ("S3 path prefix", PATH_PREFIX),
+    ("Region", REGION),
+    ("External ID", EXTERNAL_ID),
+)
+# A change to these means the endpoint in Finout must be edited; a new external ID is called out
+# with the trust policy instead.
+_EDITED_IN_FINOUT = (ROLE_ARN, BUCKET_NAME, PATH_PREFIX, REGION)
+EMPTY_PREFIX = "(leave empty)"
+
+FormStatus = Literal["new", "changed", "removed"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class FormRow:
+    label: str
+    value: str | None
+    """None: known after apply."""
+    previous: str | None = None
+    """The value Finout has now, when it changes."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class FinoutForm:
+    status: FormStatus
+    rows: tuple[FormRow, ...]
+
+
+def _text(output: str, value: Any) -> str:
+    if output == PATH_PREFIX and value in ("", None):
+        return EMPTY_PREFIX
+    return "" if value is None else str(value)
+
+
+def finout_form(outputs: Mapping[str, OutputChange]) -> FinoutForm | None:
+    """What to type into Finout for a new or changed endpoint (or that it goes); else None."""
+    role = outputs.get(ROLE_ARN)
+    if role is None:
+        return None
+    if role.action == "delete":
+        return FinoutForm(status="removed", rows=())
+    changed = [
+        outputs[name]
+        for name in _EDITED_IN_FINOUT
+        if name in outputs and outputs[name].action in ("update", "replace")
+    ]
+    status: FormStatus
+    if role.action == "create":
+        status = "new"
+    elif changed:
+        status = "changed"
+    else:
+        return None
+    rows = []
+    for label, name in FORM_FIELDS:
+        output = outputs.get(name)
+        if output is None:
+            continue
+        value = None if output.after_unknown else _text(name, output.after)
+        previous = None
+        if status == "changed" and output in changed:
+            previous = _text(name, output.before)
+            if previous == value:
+                previous = None
+        rows.append(FormRow(label=label, value=value, previous=previous))
+    return FinoutForm(status=status, rows=tuple(rows))
