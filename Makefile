@@ -17,7 +17,7 @@ export PATH := $(abspath $(BIN)):$(abspath node_modules/.bin):$(PATH)
 SOURCE_FILES := $(sort $(wildcard src/finout_s3_telemetry/*.py src/finout_s3_telemetry/*/*.py \
 	constructs/*.py stacks/*.py policies/*.j2))
 
-.PHONY: help setup synth test lint demo bench scan clean
+.PHONY: help setup synth test lint demo bench scan plan clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -58,6 +58,9 @@ bench: setup ## print the speed and memory figures
 
 scan: synth ## checkov on the synthesized stacks; suppressions are printed with their reasons
 	$(BIN)/finout-telemetry scan
+
+plan: setup ## plan every stack into cdktf.out/plans/ and cdktf.out/plan-summary.md (TARGET=aws: your account; default: a fresh local emulator)
+	$(BIN)/finout-telemetry plan --target $(or $(TARGET),local)
 
 clean: ## remove generated files (keeps Terraform state files)
 	rm -rf cdktf.out build .pytest_cache .mypy_cache .ruff_cache

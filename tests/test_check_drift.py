@@ -194,7 +194,8 @@ DRIFTS: list[tuple[Mutation, dict[str, str]]] = [
         {
             "FINOUT-IAM-003": "it has Allow s3:* on arn:aws:s3:::acme-finout-telemetry/*, which "
             "the template does not",
-            "FINOUT-IAM-006": "is allowed s3:PutObject on 3 resources",
+            "FINOUT-IAM-006": "is allowed s3:PutObject, s3:DeleteObject, s3:DeleteObjectVersion "
+            "and s3:PutObjectAcl on 3 resources",
         },
     ),
     (

@@ -7,11 +7,13 @@ import json
 from pathlib import Path
 
 import pytest
-from finout_s3_telemetry.constructs.endpoint_outputs import OUTPUT_PREFIX
 from plan_json import folder, plan_json
+from synth_helpers import stack_json, synth_to
 
 from finout_s3_telemetry.cli import COMMAND_MODULES
 from finout_s3_telemetry.commands import plan_summary
+from finout_s3_telemetry.config import Config
+from finout_s3_telemetry.form_values import form_rows
 from finout_s3_telemetry.plan_summary import PlanFileError, finout_form, load_plan, renderer
 from finout_s3_telemetry.plan_summary.parse import stack_name
 from finout_s3_telemetry.plan_summary.render_markdown import MARKER, MarkdownRenderer
@@ -124,13 +126,9 @@ def test_the_renderers_share_one_interface() -> None:
         renderer("html")
 
 
-def test_the_form_output_names_match_the_stack_outputs() -> None:
-    """finout_form.py spells the output names out to avoid importing cdktf; keep them in step."""
-    assert finout_form.OUTPUT_PREFIX == OUTPUT_PREFIX
+def test_the_form_fields_are_the_stack_outputs(example_config: Config, tmp_path: Path) -> None:
+    stacks = synth_to(example_config, tmp_path)
+    outputs = set(stack_json(stacks["main"])["output"])
     names = {name for _, name in finout_form.FORM_FIELDS} | {finout_form.TELEMETRY_FOLDERS}
-    expected = {
-        OUTPUT_PREFIX + n
-        for n in ("role_arn", "bucket_name", "s3_path_prefix", "region", "external_id",
-                  "telemetry_folders")
-    }  # fmt: skip
-    assert names == expected
+    assert names == outputs
+    assert [label for label, _ in finout_form.FORM_FIELDS] == [label for label, _ in form_rows({})]

@@ -16,12 +16,12 @@ from typing import Any
 
 import pytest
 import yaml
+from finout_s3_telemetry.stacks.app import synthesize
 
 from finout_s3_telemetry.config import parse_config
 from finout_s3_telemetry.local.moto_server import LocalAws
 from finout_s3_telemetry.plan_summary import parse_plan, renderer, summarize
 from finout_s3_telemetry.plan_summary.budget import GITHUB_COMMENT_LIMIT
-from finout_s3_telemetry.stacks.app import synthesize
 from finout_s3_telemetry.targets import Target
 from finout_s3_telemetry.terraform_runner import Terraform
 
@@ -158,7 +158,7 @@ def test_no_op(plans: dict[str, Plan]) -> None:
 def test_telemetry_added(plans: dict[str, Plan]) -> None:
     rendered = markdown(plans["telemetry-added"])
     assert "### `main`: 1 to create, 0 to update, 0 to replace, 0 to delete" in rendered
-    assert "New telemetry folder in bucket `acme-finout-telemetry`: send these prefixes" in rendered
+    assert "New telemetry folder in bucket `acme-finout-telemetry`: send this prefix" in rendered
     assert "- `finout/telemetry/gpu_hours/`\n\n" in rendered
     assert "bytes/`" not in rendered
     assert "[!WARNING]" not in rendered and "Endpoint values change" not in rendered

@@ -137,7 +137,7 @@ def test_folder_changes_are_not_warnings_but_listed() -> None:
     plan = stack_plan("main", [folder("bytes"), folder("old", "delete")])
     rendered = markdown(plan)
     assert "[!WARNING]" not in rendered
-    assert "New telemetry folder in bucket `acme-finout-telemetry`: send these prefixes" in rendered
+    assert "New telemetry folder in bucket `acme-finout-telemetry`: send this prefix" in rendered
     assert "- `finout/telemetry/bytes/`" in rendered
     assert "Telemetry folders removed (only the empty folder objects" in rendered
     assert "- `finout/telemetry/old/`" in rendered

@@ -53,13 +53,21 @@ def make_candidates(columns: Columns, duplicate_limit: int) -> list[Candidate]:
     ]
 
 
-def choose(candidates: list[Candidate], rows: int, log: ProblemLog) -> Candidate | None:
-    """The telemetry column, or None after logging why it cannot be told."""
+def choose(
+    candidates: list[Candidate], rows: int, well_formed: int, log: ProblemLog
+) -> Candidate | None:
+    """The telemetry column, or None after logging why it cannot be told.
+
+    Only well-formed rows count; when there are rows but none is well formed, their own errors
+    say what to fix and no telemetry error is added.
+    """
     if len(candidates) == 1:
         return candidates[0]
     alive = [candidate for candidate in candidates if candidate.alive]
-    if len(alive) == 1 and rows > 0:
+    if len(alive) == 1 and well_formed > 0:
         return alive[0]
+    if rows > 0 and well_formed == 0:
+        return None
     if rows == 0:
         message = "with no rows, the telemetry column cannot be told from the metadata"
     elif alive:

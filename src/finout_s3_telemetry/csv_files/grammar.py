@@ -26,7 +26,7 @@ ANY_VALUE = rb"(?:" + _VALUE[ESCAPED] + rb"|" + _VALUE[BARE] + rb")"
 # Strictly positive decimals without sign or exponent: a non-zero digit before any point, or
 # after it. Rarer spellings (a sign, an exponent) take the precise path.
 _POSITIVE = rb"(?>0*+[1-9][0-9]*+\.?[0-9]*+|0*+\.0*+[1-9][0-9]*+)"
-_DATE_SHAPE = rb"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+_DATE_SHAPE = rb"[0-9]{4}+-[0-9]{2}+-[0-9]{2}+"
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,7 @@ WARNING_RULES = frozenset(
 )
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Problem:
     """One finding. `line` is 1-based (the header is line 1); `column` is 1-based or None."""
 
@@ -95,7 +95,11 @@ def merge(logs: list[ProblemLog], limit: int = MAX_LISTED) -> ProblemLog:
     Every source keeps its earliest `limit` problems, so the earliest `limit` of the union are
     among them: the merged list is exact, and the count of the rest is too.
     """
-    everything = sorted(p for log in logs for p in log.listed)
+    everything = sorted((p for log in logs for p in log.listed), key=_position)
     merged = ProblemLog(limit, everything[:limit])
     merged.omitted = len(everything) - len(merged.listed) + sum(log.omitted for log in logs)
     return merged
+
+
+def _position(problem: Problem) -> tuple[int, int]:
+    return problem.line, problem.column or 0

@@ -32,6 +32,7 @@ MAX_LINE = 1 << 20
 # One `re` match call covers at most this much: the engine keeps state for every repetition of a
 # run, and past a few thousand rows that costs more than the calls it saves.
 WINDOW = 256 << 10
+_MAX_DAY_BLOCKS = 8
 _BOM = b"\xef\xbb\xbf"
 _NOT_CSV = {
     b"\xff\xfe": "the file is UTF-16 encoded",
@@ -72,6 +73,7 @@ class Scanner:
         self._run_day: bytes | None = None
         self.line = 0
         self.rows = 0
+        self._well_formed = 0
 
     # Feeding -----------------------------------------------------------------------------------
 
@@ -123,6 +125,11 @@ class Scanner:
         return data
 
     def _too_long(self) -> None:
+        """The line being read is already longer than MAX_LINE: report it, skip to its end."""
+        self._long_line()
+        self._skipping = True
+
+    def _long_line(self) -> None:
         self.line += 1
         if self._header_done:
             self.rows += 1
@@ -130,22 +137,24 @@ class Scanner:
             self._header_done = True  # no header to read: only count the lines that follow
         self._row_log.add(self.line, None, "line-too-long", f"line {self.line} is longer than "
                           f"{MAX_LINE:,} bytes")
-        self._skipping = True
 
     def _lines(self, data: bytes, end: int) -> None:
         """Complete lines data[:end]."""
         start = 0
         if not self._header_done:
             start = data.index(b"\n") + 1
-            self._header(data[:start])
+            if start - 1 > MAX_LINE:
+                self._long_line()
+            else:
+                self._header(data[:start])
         if start < end:
             self._check_encoding(data, start, end)
             self._rows(data, start, end)
 
     def _check_encoding(self, data: bytes, start: int, end: int) -> None:
-        region = data[start:end]
-        if region.isascii():
+        if data.isascii():  # the common case, without copying the region out
             return
+        region = data[start:end]
         offset = 0
         while offset < len(region):
             try:
@@ -180,8 +189,12 @@ class Scanner:
             self.rows += count
             return
         while pos < end:
+            limit = _window_end(data, pos, end)
+            if limit - pos - 1 > MAX_LINE:  # one line, too long to check
+                self._long_line()
+                pos = limit
+                continue
             if self._pattern is not None and self._layout is not None:
-                limit = _window_end(data, pos, end)
                 run = self._pattern.match(data, pos, limit)
                 stop = run.end() if run is not None else pos
                 if stop > pos:
@@ -202,6 +215,7 @@ class Scanner:
             return
         self.line += count
         self.rows += count
+        self._well_formed += count
         for candidate in self._alive():
             candidate.duplicates.add_run(data, start, end, first_line, layout)
 
@@ -217,32 +231,51 @@ class Scanner:
         """Note the run's new days; False if one is no calendar day (the run is then re-read)."""
         assert self._columns is not None
         date_index = self._columns.date_index
-        if date_index == 0 and self._run_day is not None:
-            # In a file sorted by day, most runs hold only the day of the row before: counting
-            # the row starts that spell it proves that without looking at each row.
-            prefix = grammar.date_prefix(layout, self._run_day)
-            if data.startswith(prefix, start) and data.count(b"\n" + prefix, start, end) + 1 == count:
-                return True
-        first = grammar.row_day(date_index, after_newline=False).match(data, start)
-        others = grammar.row_day(date_index, after_newline=True)
-        found = others.findall(data, start, end - 1)
-        found.append(first.group(1) if first is not None else b"")
-        new = set(found) - self._days.known
+        firsts = self._day_blocks(data, start, end, count, layout) if date_index == 0 else None
+        if firsts is None:
+            head = grammar.row_day(date_index, after_newline=False).match(data, start)
+            found = [head.group(1) if head is not None else b""]
+            found += grammar.row_day(date_index, after_newline=True).findall(data, start, end - 1)
+            # Built backwards, the mapping keeps each day's first row.
+            firsts = dict(zip(reversed(found), range(len(found) - 1, -1, -1), strict=True))
+            self._run_day = found[-1]
+        new = {text: offset for text, offset in firsts.items() if text not in self._days.known}
         days = {text: calendar_day(text) for text in new}
-        valid = {text: day for text, day in days.items() if day is not None}
-        if len(valid) < len(days):
-            return False
         first_line = self.line + 1
-        if self._days.needs_line(valid.values()):
-            # `found` lists the first row's day last.
-            for offset, text in enumerate([found[-1], *found[:-1]]):
-                if text in valid and text not in self._days.known:
-                    self._days.observe(text, valid[text], first_line + offset)
-        else:
-            for text, day in valid.items():
-                self._days.observe(text, day, first_line)
-        self._run_day = found[-2] if len(found) > 1 else found[-1]
+        for text, offset in sorted(new.items(), key=lambda item: item[1]):
+            day = days[text]
+            if day is None:
+                return False
+            self._days.observe(text, day, first_line + offset)
         return True
+
+    def _day_blocks(
+        self, data: bytes, start: int, end: int, count: int, layout: grammar.Layout
+    ) -> dict[bytes, int] | None:
+        """Each day of a run whose rows come in blocks of one day, with its first row's offset.
+
+        Files sorted by day (the usual case) hold one or two blocks per run, found by counting
+        row starts that spell the day, without looking at each row. None when the rows of some
+        day are not contiguous: the caller then reads every row's day.
+        """
+        head = grammar.row_day(0, after_newline=False)
+        firsts: dict[bytes, int] = {}
+        pos, offset = start, 0
+        while pos < end:
+            match = head.match(data, pos)
+            if match is None or match.group(1) in firsts or len(firsts) >= _MAX_DAY_BLOCKS:
+                return None
+            day = match.group(1)
+            starts = b"\n" + grammar.date_prefix(layout, day)
+            last = data.rfind(starts, pos, end)
+            block_end = data.index(b"\n", last + 1 if last >= 0 else pos) + 1
+            rows = data.count(starts, pos, block_end) + 1
+            firsts[day] = offset
+            pos, offset = block_end, offset + rows
+            self._run_day = day
+        # Each row start was counted for at most one day; all of them were iff the blocks hold
+        # every row of the run, that is, iff no day's rows were interrupted by another's.
+        return firsts if offset == count else None
 
     def _precise(self, line: bytes) -> None:
         """One line, checked value by value; a valid row also chooses the fast path's pattern."""
@@ -269,6 +302,7 @@ class Scanner:
         if problem is not None:
             rule, message = problem
             self._row_log.add(number, date_index + 1, rule, f"date: {message}")
+        self._well_formed += 1
         for candidate in self._alive():
             candidate.check(number, values[candidate.index])
         day = calendar_day(day_text) if problem is None else None
@@ -304,7 +338,7 @@ class Scanner:
         chosen: Candidate | None = None
         if self._columns is not None:
             telemetry_log = ProblemLog()
-            chosen = choose(self._candidates, self.rows, telemetry_log)
+            chosen = choose(self._candidates, self.rows, self._well_formed, telemetry_log)
             errors.append(telemetry_log)
             day_log = ProblemLog()
             self._days.warn(day_log, self.name)
@@ -334,9 +368,10 @@ class Scanner:
 
 
 def _window_end(data: bytes, start: int, end: int) -> int:
+    """The end of the lines that start in the next WINDOW bytes (at least one line)."""
     if end - start <= WINDOW:
         return end
-    return data.rfind(b"\n", start, start + WINDOW) + 1 or end
+    return data.rfind(b"\n", start, start + WINDOW) + 1 or data.index(b"\n", start) + 1
 
 
 def _body(line: bytes) -> bytes:

@@ -6,6 +6,7 @@ the provider's documentation.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from finout_s3_telemetry.plan_summary.phrases import Code, Part, Phrase, phrase
@@ -107,3 +108,13 @@ def destructive_warning(change: ResourceChange) -> Phrase | None:
     parts.append(".")
     parts.append(_consequence(change, kind))
     return phrase(*parts)
+
+
+def destructive_warnings(changes: Iterable[ResourceChange]) -> list[Phrase]:
+    """The warnings for `changes`: the bucket first, then the role and the policies, the order
+    of what is hardest to undo."""
+    order = list(GUARDED_TYPES)
+    guarded = sorted(
+        (c for c in changes if c.type in GUARDED_TYPES), key=lambda c: order.index(c.type)
+    )
+    return [w for w in map(destructive_warning, guarded) if w is not None]

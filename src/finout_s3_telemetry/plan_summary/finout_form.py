@@ -1,9 +1,4 @@
-"""The values for Finout's endpoint form, taken from the planned stack outputs.
-
-The output names are those of constructs/endpoint_outputs.py, spelled out here because importing
-the constructs starts cdktf's runtime, which a summary of JSON files should not pay for (a test
-keeps the two in step).
-"""
+"""The values for Finout's endpoint form, taken from the planned stack outputs."""
 
 from __future__ import annotations
 
@@ -11,9 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from finout_s3_telemetry.form_values import OUTPUT_PREFIX
 from finout_s3_telemetry.plan_summary.plan_model import OutputChange
 
-OUTPUT_PREFIX = "finout_"
 ROLE_ARN = OUTPUT_PREFIX + "role_arn"
 BUCKET_NAME = OUTPUT_PREFIX + "bucket_name"
 PATH_PREFIX = OUTPUT_PREFIX + "s3_path_prefix"
@@ -21,7 +16,7 @@ REGION = OUTPUT_PREFIX + "region"
 EXTERNAL_ID = OUTPUT_PREFIX + "external_id"
 TELEMETRY_FOLDERS = OUTPUT_PREFIX + "telemetry_folders"
 
-# Label and output, in the order of Finout's form (Settings -> Endpoints -> Add Amazon S3).
+# Label and output, in the order of Finout's form (the labels of form_values.form_rows).
 FORM_FIELDS: tuple[tuple[str, str], ...] = (
     ("Role ARN", ROLE_ARN),
     ("Bucket name", BUCKET_NAME),

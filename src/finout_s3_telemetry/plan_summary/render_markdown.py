@@ -139,7 +139,7 @@ def _stack(stack: StackSummary) -> list[Block]:
     ]
     if stack.resources:
         items = "".join(f"- {r.action} {code(r.address)}\n" for r in stack.resources)
-        summary = f"All {wording.plural(len(stack.resources), 'resource change')}"
+        summary = f"Resource changes ({len(stack.resources)})"
         blocks.append(
             Block(
                 text=f"<details><summary>{summary}</summary>\n\n{items}\n</details>\n\n",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from finout_s3_telemetry.plan_summary.destructive import destructive_warning
+from finout_s3_telemetry.plan_summary.destructive import destructive_warnings
 from finout_s3_telemetry.plan_summary.finout_form import BUCKET_NAME, FinoutForm, finout_form
 from finout_s3_telemetry.plan_summary.phrases import Phrase
 from finout_s3_telemetry.plan_summary.plan_model import (
@@ -96,7 +96,7 @@ def summarize_stack(plan: StackPlan) -> StackSummary:
     for change in managed:
         if change.action in counts:
             counts[change.action] += 1
-    warnings = [w for w in map(destructive_warning, managed) if w is not None]
+    warnings = destructive_warnings(managed)
     policies = [p for p in map(policy_change, managed) if p is not None]
     created = [c for c in managed if c.action in ("create", "replace")]
     removed = [c for c in managed if c.action == "delete"]

@@ -53,10 +53,11 @@ def folders_intro(folders: tuple[Folder, ...]) -> Phrase:
     where: Phrase = phrase()
     if len(buckets) == 1 and all(f.bucket for f in folders):
         where = phrase(" in bucket ", Code(buckets[0]))
+    one = len(folders) == 1
     return phrase(
-        f"New telemetry {'folder' if len(folders) == 1 else 'folders'}",
+        f"New telemetry {'folder' if one else 'folders'}",
         *where,
-        ": send these prefixes to Finout support:",
+        f": send {'this prefix' if one else 'these prefixes'} to Finout support:",
     )
 
 

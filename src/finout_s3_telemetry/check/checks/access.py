@@ -12,16 +12,20 @@ from finout_s3_telemetry.check.registry import Finding, check, failed, listed, p
 
 
 def _by_action(results: list[ProbeResult]) -> list[str]:
-    """`s3:PutObject on 20 resources (e.g. arn:...)`, one entry per action."""
+    """`s3:PutObject and s3:DeleteObject on 20 resources (e.g. arn:...)`: actions that share
+    their resources are named together, so a widened policy reads as one clause."""
     resources: dict[str, list[str]] = defaultdict(list)
     for result in results:
         suffix = " (only under a condition)" if result.decision == "conditional" else ""
         resources[result.probe.action + suffix].append(result.probe.resource)
+    actions_by_resources: dict[tuple[str, ...], list[str]] = defaultdict(list)
+    for action, arns in resources.items():
+        actions_by_resources[tuple(arns)].append(action)
     return [
-        f"{action} on {arns[0]}"
+        f"{listed(actions)} on {arns[0]}"
         if len(arns) == 1
-        else f"{action} on {len(arns)} resources (e.g. {arns[0]})"
-        for action, arns in resources.items()
+        else f"{listed(actions)} on {len(arns)} resources (e.g. {arns[0]})"
+        for arns, actions in actions_by_resources.items()
     ]
 
 

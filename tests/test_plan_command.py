@@ -1,0 +1,116 @@
+"""`finout-telemetry plan` (and `make plan`): plans every stack against a fresh local emulator it
+starts itself, writes the plan JSON files and the markdown summary, prints the text summary."""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from finout_s3_telemetry.commands import plan
+from finout_s3_telemetry.local.moto_server import DEFAULT_ACCOUNT_ID, LocalAws
+from finout_s3_telemetry.plan_summary import load_plan
+from finout_s3_telemetry.plan_summary.render_markdown import MARKER
+
+REPO = Path(__file__).resolve().parents[1]
+
+CONFIG: dict[str, Any] = {
+    "finout": {"principal": "123456789012"},
+    "endpoints": [
+        {
+            # An existing bucket: the command must create a stand-in for it in the emulator, and
+            # a pinned account other than moto's default: the emulator must answer as it.
+            "name": "cur",
+            "region": "eu-west-1",
+            "account_id": "444455556666",
+            "bucket": "acme-cost-and-usage",
+            "existing_bucket": True,
+            "prefix": "telemetry",
+            "external_id": "finout-x9y8z7w",
+            "telemetries": ["cur_bytes", "cur_requests"],
+        }
+    ],
+}
+
+
+def run(*argv: str) -> int:
+    """The subcommand alone, so this test does not depend on every other command importing."""
+    parser = argparse.ArgumentParser(prog="finout-telemetry")
+    plan.register(parser.add_subparsers(required=True))
+    args = parser.parse_args(["plan", *argv])
+    code: int = args.handler(args)
+    return code
+
+
+@pytest.mark.terraform
+@pytest.mark.moto
+@pytest.mark.slow
+def test_plan_against_a_fresh_emulator(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "telemetry.yaml"
+    config.write_text(yaml.safe_dump(CONFIG))
+    outdir = tmp_path / "out"
+    stale = outdir / plan.PLANS_DIR / "gone.plan.json"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("{}")
+
+    assert run("-c", str(config), "--outdir", str(outdir)) == 0
+
+    out = capsys.readouterr().out
+    assert "an empty account, so every stack plans as new" in out
+    assert "== cur: " in out  # the text summary
+    assert not stale.exists()
+    assert sorted(p.name for p in (outdir / plan.PLANS_DIR).iterdir()) == ["cur.plan.json"]
+    parsed = load_plan(outdir / plan.PLANS_DIR / "cur.plan.json")
+    assert parsed.stack == "cur"
+    # An existing bucket is only read: nothing in the plan creates or changes it.
+    assert not any(c.type == "aws_s3_bucket" and c.managed for c in parsed.resource_changes)
+    summary = (outdir / plan.SUMMARY_FILE).read_text()
+    assert summary.startswith(MARKER)
+    assert "New telemetry folders in bucket `acme-cost-and-usage`" in summary
+    assert "| Region | `eu-west-1` |" in summary
+    # The emulator's stacks and state lived in a temporary folder, not next to the outputs.
+    assert not (outdir / "stacks").exists()
+    assert not list(tmp_path.glob("terraform.*.tfstate"))
+
+
+def test_a_bad_config_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "telemetry.yaml"
+    config.write_text("finout: {}\n")
+    assert run("-c", str(config), "--outdir", str(tmp_path / "out")) == 2
+    assert not (tmp_path / "out").exists()
+
+
+def test_make_plan_runs_the_command_with_the_local_target_by_default() -> None:
+    makefile = (REPO / "Makefile").read_text()
+    phony = re.search(r"^\.PHONY:(.*)$", makefile, re.MULTILINE)
+    assert phony and "plan" in phony.group(1).split()
+    recipe = re.search(r"^plan: setup ##.*\n\t(.*)$", makefile, re.MULTILINE)
+    assert (
+        recipe and recipe.group(1) == "$(BIN)/finout-telemetry plan --target $(or $(TARGET),local)"
+    )
+
+
+@pytest.mark.terraform
+@pytest.mark.moto
+@pytest.mark.slow
+def test_plan_against_a_running_emulator_uses_the_outdir_and_the_state_dir(
+    local_aws: LocalAws, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Like `--target aws`: the stacks go to the outdir and the state is read from --state-dir."""
+    data = copy.deepcopy(CONFIG)
+    data["endpoints"][0].update(existing_bucket=False, account_id=DEFAULT_ACCOUNT_ID)
+    config = tmp_path / "telemetry.yaml"
+    config.write_text(yaml.safe_dump(data))
+    outdir, state = tmp_path / "out", tmp_path / "state"
+    argv = ["-c", str(config), "--outdir", str(outdir), "--state-dir", str(state)]
+
+    assert run(*argv, "--endpoint-url", local_aws.endpoint_url) == 0
+
+    assert f"against local AWS at {local_aws.endpoint_url}" in capsys.readouterr().out
+    assert (outdir / "stacks" / "cur" / "cdk.tf.json").is_file()
+    assert "New endpoint" in (outdir / plan.SUMMARY_FILE).read_text()
