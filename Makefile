@@ -14,8 +14,8 @@ export CHECKPOINT_DISABLE := 1
 export PATH := $(abspath $(BIN)):$(abspath node_modules/.bin):$(PATH)
 
 # Editable installs link each module file, so a new or removed file needs a relink.
-SOURCE_FILES := $(sort $(wildcard src/finout_s3_telemetry/*.py src/finout_s3_telemetry/*/*.py \
-	constructs/*.py stacks/*.py policies/*.j2))
+SOURCE_FILES := $(sort $(shell find src constructs stacks policies -type f \
+	\( -name '*.py' -o -name '*.j2' \) -not -path '*/__pycache__/*'))
 
 .PHONY: help setup synth test lint demo bench scan plan clean
 
@@ -55,6 +55,8 @@ demo: setup ## deploy $(CONFIG) to a local AWS emulator, check it, print Finout'
 
 bench: setup ## print the speed and memory figures
 	$(PY) bench/synth.py
+	$(PY) bench/check.py
+	$(PY) bench/csv.py
 
 scan: synth ## checkov on the synthesized stacks; suppressions are printed with their reasons
 	$(BIN)/finout-telemetry scan

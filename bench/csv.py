@@ -7,7 +7,9 @@ removed afterwards, then times, each in its own child process:
 * `finout-telemetry csv validate FILE --format json`.
 
 Targets: the validator at least 3x the baseline's throughput, at most 300 MB peak RSS. Peak RSS is
-the child's own maximum resident set, from wait4(2). Prints figures; asserts nothing.
+the child's own maximum resident set, from wait4(2). Wall time is the target's measure; CPU time
+is printed too, as it moves less when other work shares the machine (`--rounds 3` keeps the best
+of three, run alternately). Prints figures; asserts nothing.
 
 This file is named like the standard library's csv module, so it never imports csv itself and
 runs each child from the temporary folder.
@@ -16,6 +18,7 @@ runs each child from the temporary folder.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import random
@@ -36,6 +39,7 @@ SERVICES = [f"{kind}-{number:03d}" for kind in ("api", "worker", "batch") for nu
 REGIONS = ["us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-2"]
 ENVIRONMENTS = ["prod", "staging", "dev"]
 FEATURES = [f"feature-{number:02d}" for number in range(50)]
+_BATCH = 10_000
 KEYS_PER_DAY = len(TEAMS) * len(SERVICES) * len(REGIONS) * len(ENVIRONMENTS) * len(FEATURES)
 
 BASELINE = """
@@ -58,47 +62,48 @@ print(rows)
 @dataclass(frozen=True)
 class Run:
     seconds: float
+    cpu_seconds: float
     peak_rss_mb: float
     output: str
 
 
-def generate(path: Path, size: int, seed: int = 7) -> int:
+def generate(path: Path, size: int, quoted: bool = False, seed: int = 7) -> int:
     """A valid file of about `size` bytes sorted by day, one row per key and day; its row count.
 
-    Shaped like a month of a busy customer's daily totals: 450,000 metadata combinations a day.
+    Shaped like a month of a busy customer's daily totals: 450,000 metadata combinations a day;
+    `quoted` quotes every value, as Finout's example does.
+    Written in small batches, so that this process stays small: a child's peak RSS from wait4
+    includes what it shared with this process when it was forked.
     """
     rng = random.Random(seed)
-    keys = [
-        f"{team},{service},{region},{environment},{feature}"
-        for team in TEAMS
-        for service in SERVICES
-        for region in REGIONS
-        for environment in ENVIRONMENTS
-        for feature in FEATURES
-    ]
     rows = 0
-    written = 0
+    quote = '"' if quoted else ""
+    comma = f"{quote},{quote}"
     with path.open("w", encoding="utf-8", newline="") as stream:
-        written += stream.write("date,team,service,region,environment,feature,bytes\n")
+        header = ["date", "team", "service", "region", "environment", "feature", "bytes"]
+        written = stream.write(f"{quote}{comma.join(header)}{quote}\n")
         day = FIRST_DAY
         while written < size:
-            prefix = day.isoformat() + ","
-            values = [rng.randrange(1, 10**9) / 100 for _ in keys]
-            block = "".join(
-                f"{prefix}{key},{value}\n" for key, value in zip(keys, values, strict=True)
-            )
-            if written + len(block) > size:
-                block = block[: block.rfind("\n", 0, size - written) + 1]
-            written += stream.write(block)
-            rows += block.count("\n")
+            prefix = day.isoformat()
+            keys = itertools.product(TEAMS, SERVICES, REGIONS, ENVIRONMENTS, FEATURES)
+            while batch := list(itertools.islice(keys, _BATCH)):
+                block = "".join(
+                    f"{quote}{prefix}{comma}{comma.join(key)}{comma}"
+                    f"{rng.randrange(1, 10**9) / 100}{quote}\n"
+                    for key in batch
+                )
+                if written + len(block) > size:
+                    block = block[: block.rfind("\n", 0, size - written) + 1]
+                written += stream.write(block)
+                rows += block.count("\n")
+                if written >= size or not block:
+                    return rows
             day += timedelta(days=1)
-            if not block:
-                break
     return rows
 
 
 def measure(command: list[str], workdir: Path) -> Run:
-    """Wall time and peak RSS of one child process (its own, from wait4)."""
+    """Wall time, CPU time and peak RSS of one child process (its own, from wait4)."""
     started = time.perf_counter()
     child = subprocess.Popen(command, cwd=workdir, stdout=subprocess.PIPE, text=True)
     assert child.stdout is not None
@@ -108,19 +113,21 @@ def measure(command: list[str], workdir: Path) -> Run:
     child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode != 0:
         raise SystemExit(f"{command[:3]}... exited {child.returncode}: {output[-500:]}")
-    return Run(seconds, usage.ru_maxrss / 1024, output)  # ru_maxrss is in KiB on Linux
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(seconds, cpu, usage.ru_maxrss / 1024, output)  # ru_maxrss is in KiB on Linux
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size-mb", type=int, default=1024, help="file size (default 1024)")
     parser.add_argument("--rounds", type=int, default=1, help="runs of each; the best counts")
+    parser.add_argument("--quoted", action="store_true", help="quote every value")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="finout-csv-bench-") as folder:
         workdir = Path(folder)
         path = workdir / "telemetry.csv"
         started = time.perf_counter()
-        rows = generate(path, args.size_mb * MB)
+        rows = generate(path, args.size_mb * MB, quoted=args.quoted)
         size = path.stat().st_size
         print(
             f"generated {size / MB:,.0f} MiB, {rows:,} rows, "
@@ -147,15 +154,20 @@ def main() -> None:
         report = json.loads(validation.output)["files"][0]
         if not report["ok"] or report["rows"] != rows or int(baseline.output) != rows:
             raise SystemExit(f"unexpected verdict: {report}")
-    print(f"{'':34}{'seconds':>9}{'MB/s':>9}{'peak RSS MB':>13}")
+    mib = size / MB
+    print(f"{'':34}{'wall s':>8}{'MB/s':>8}{'CPU s':>8}{'MB/s':>8}{'peak RSS MB':>13}")
     for label, run in (
         ("csv module + date + float (base)", baseline),
         ("finout-telemetry csv validate", validation),
     ):
-        print(f"{label:34}{run.seconds:9.2f}{size / MB / run.seconds:9.1f}{run.peak_rss_mb:13.1f}")
+        print(
+            f"{label:34}{run.seconds:8.2f}{mib / run.seconds:8.1f}{run.cpu_seconds:8.2f}"
+            f"{mib / run.cpu_seconds:8.1f}{run.peak_rss_mb:13.1f}"
+        )
     ratio = baseline.seconds / validation.seconds
+    cpu_ratio = baseline.cpu_seconds / validation.cpu_seconds
     print(
-        f"speed-up {ratio:.2f}x (target >= {TARGET_RATIO:.0f}x: "
+        f"speed-up {ratio:.2f}x wall, {cpu_ratio:.2f}x CPU (target >= {TARGET_RATIO:.0f}x: "
         f"{'met' if ratio >= TARGET_RATIO else 'MISSED'}); validator peak RSS "
         f"{validation.peak_rss_mb:.0f} MB (target <= {TARGET_RSS_MB:.0f} MB: "
         f"{'met' if validation.peak_rss_mb <= TARGET_RSS_MB else 'MISSED'})"

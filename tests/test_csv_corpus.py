@@ -1,4 +1,4 @@
-"""The corpus: every file, valid or not, gives exactly the errors and warnings its manifest lists."""
+"""The corpus: each file, valid or not, gives exactly the errors and warnings of its manifest."""
 
 from __future__ import annotations
 

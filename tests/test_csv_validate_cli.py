@@ -76,11 +76,17 @@ def test_unreadable_file_exits_2(
     captured = capsys.readouterr()
     assert "missing.csv: cannot read the file" in captured.err
     entry = json.loads(captured.out)["files"][1]
-    assert (entry["path"], entry["ok"], entry["errors"][0]["rule"]) == (missing, False, "unreadable")
+    assert (entry["path"], entry["ok"], entry["errors"][0]["rule"]) == (
+        missing,
+        False,
+        "unreadable",
+    )
     assert main(["csv", "validate", str(tmp_path)]) == 2  # a folder
 
 
-@pytest.mark.parametrize("argv", [["csv"], ["csv", "validate"], ["csv", "validate", "x", "--format", "xml"]])
+@pytest.mark.parametrize(
+    "argv", [["csv"], ["csv", "validate"], ["csv", "validate", "x", "--format", "xml"]]
+)
 def test_usage_errors_exit_2(argv: list[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(argv)

@@ -16,6 +16,7 @@ import pytest
 from deployment import Deployment
 
 from finout_s3_telemetry.local.moto_server import LocalAws
+from finout_s3_telemetry.terraform_runner import TerraformError
 
 pytestmark = [pytest.mark.terraform, pytest.mark.moto, pytest.mark.slow]
 
@@ -101,31 +102,26 @@ def test_a_fresh_deploy_passes_every_check_and_plans_no_change(deployed: Deploym
     assert plan.returncode == 0, plan.output
 
 
-DRIFTS: dict[str, tuple[Callable[[Deployment], None], Callable[[dict[str, Any]], bool]]] = {
+# Each drift, and exactly the checks that must fail, with a phrase of their detail.
+DRIFTS: dict[str, tuple[Callable[[Deployment], None], dict[str, str]]] = {
     "trust policy without the external ID": (
         drop_external_id,
-        lambda c: "external" in (c["detail"] + c["resource"]).lower() or "trust" in c["detail"].lower(),
+        {"FINOUT-IAM-002": "has no StringEquals sts:ExternalId condition"},
     ),
-    "principal widened": (
-        widen_principal,
-        lambda c: "principal" in c["detail"].lower() or "*" in c["detail"],
-    ),
+    "principal widened": (widen_principal, {"FINOUT-IAM-002": "trusts any principal (*)"}),
     "inline policy broadened to s3:*": (
         broaden_inline_policy,
-        lambda c: "s3:*" in c["detail"],
+        {"FINOUT-IAM-003": "Allow s3:*", "FINOUT-IAM-006": "is allowed s3:PutObject"},
     ),
     "a telemetry folder deleted": (
         delete_folder,
-        lambda c: "finout/requests/" in c["detail"] + c["resource"],
+        {"FINOUT-S3-003": "finout/requests/"},
     ),
     "the public access block removed": (
         remove_public_access_block,
-        lambda c: "public access" in c["detail"].lower(),
+        {"FINOUT-S3-004": "has no public access block"},
     ),
-    "the role deleted": (
-        delete_role,
-        lambda c: ROLE in c["detail"] + c["resource"],
-    ),
+    "the role deleted": (delete_role, {"FINOUT-IAM-001": f"Role {ROLE} does not exist."}),
 }
 
 
@@ -133,12 +129,13 @@ DRIFTS: dict[str, tuple[Callable[[Deployment], None], Callable[[dict[str, Any]],
 def test_drift_is_caught_by_name_and_repaired_by_deploying_again(
     deployed: Deployment, drift: str
 ) -> None:
-    make_drift, names_it = DRIFTS[drift]
+    make_drift, expected = DRIFTS[drift]
     assert deployed.failed() == []
     make_drift(deployed)
-    failed = deployed.failed()
-    assert failed, f"check passed after: {drift}"
-    assert any(names_it(c) for c in failed), failed
+    failed = {c["id"]: c["detail"] for c in deployed.failed()}
+    assert set(failed) == set(expected), failed
+    for check_id, phrase in expected.items():
+        assert phrase in failed[check_id], failed[check_id]
     deployed.deploy()
     assert deployed.failed() == []
 
@@ -173,9 +170,9 @@ def test_a_wrong_account_id_is_refused_before_any_change(
     deployment.synth()
     terraform = deployment.terraform("wrong")
     terraform.init()
-    with pytest.raises(Exception) as refused:
+    with pytest.raises(TerraformError) as refused:
         terraform.apply()
-    assert "999988887777" in str(refused.value) and "111122223333" in str(refused.value)
+    assert "AWS account ID not allowed: 111122223333" in refused.value.output
     buckets = [b["Name"] for b in deployment.client("s3").list_buckets()["Buckets"]]
     assert "acme-wrong-account" not in buckets
     roles = [r["RoleName"] for r in deployment.client("iam").list_roles()["Roles"]]

@@ -60,8 +60,22 @@ def run(args: argparse.Namespace) -> int:
 
 
 def unreadable_entry(path: str, message: str) -> dict[str, Any]:
-    problem = {"line": None, "column": None, "rule": "unreadable", "message": message,
-               "hint": "check the path and the file's permissions"}
-    return {"path": path, "ok": False, "rows": None, "telemetry": None, "first_date": None,
-            "last_date": None, "errors": [problem], "errors_omitted": 0, "warnings": [],
-            "warnings_omitted": 0}
+    problem = {
+        "line": None,
+        "column": None,
+        "rule": "unreadable",
+        "message": message,
+        "hint": "check the path and the file's permissions",
+    }
+    return {
+        "path": path,
+        "ok": False,
+        "rows": None,
+        "telemetry": None,
+        "first_date": None,
+        "last_date": None,
+        "errors": [problem],
+        "errors_omitted": 0,
+        "warnings": [],
+        "warnings_omitted": 0,
+    }

@@ -71,18 +71,18 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     try:
         endpoint = config.endpoint(args.endpoint)
-    except KeyError as problem:
-        error(str(problem.args[0]))
+    except KeyError as unknown:
+        error(str(unknown.args[0]))
         return EXIT_USAGE
     reports, code = _validate(args.files, endpoint)
     if code != EXIT_OK:
         return code
     planned, problems = plan_uploads(endpoint, reports, args.date)
     if problems:
-        for problem in problems:
-            error(f"{problem.path}: {problem.message}")
+        for planning in problems:
+            error(f"{planning.path}: {planning.message}")
         error("nothing was uploaded")
-        return EXIT_USAGE if any(problem.usage for problem in problems) else EXIT_FAILED
+        return EXIT_USAGE if any(planning.usage for planning in problems) else EXIT_FAILED
     return _upload_all(planned, endpoint, target, args.replace)
 
 

@@ -122,6 +122,8 @@ def region_problem(value: str) -> str | None:
 
 
 def prefix_problem(value: str) -> str | None:
+    if value == "":
+        return None  # no prefix: the folders sit at the bucket's root
     if value.startswith("/") or value.endswith("/"):
         return f"{value!r} starts or ends with '/'; write it without leading or trailing slashes"
     segments = value.split("/")

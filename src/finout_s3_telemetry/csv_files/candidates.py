@@ -74,10 +74,12 @@ def choose(
         names = ", ".join(candidate.name for candidate in alive)
         message = f"columns {names} all hold a number on every row: which is the telemetry?"
     else:
-        message = "no column holds a number on every row; " + "; ".join(
-            f"{candidate.name} has {show(candidate.non_number[1])} at line {candidate.non_number[0]}"
+        firsts = [
+            f"{candidate.name} has {show(value)} at line {line}"
             for candidate in candidates
             if candidate.non_number is not None
-        )
+            for line, value in [candidate.non_number]
+        ]
+        message = "no column holds a number on every row; " + "; ".join(firsts)
     log.add(HEADER_LINE, None, "telemetry-column", message)
     return None

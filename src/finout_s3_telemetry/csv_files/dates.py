@@ -64,10 +64,20 @@ class DayTracker:
     def warn(self, log: ProblemLog, file_name: str) -> None:
         if self.future is not None:
             line, day = self.future
-            log.add(line, None, "future-date", f"{day} has not begun anywhere yet (first at line "
-                    f"{line}; the last day in the file is {self.last})")
+            log.add(
+                line,
+                None,
+                "future-date",
+                f"{day} has not begun anywhere yet (first at line "
+                f"{line}; the last day in the file is {self.last})",
+            )
         if self.other_than_file is not None:
             line, day = self.other_than_file
             name = PurePosixPath(file_name.replace("\\", "/")).name
-            log.add(line, None, "file-date", f"the file is named {name} but line {line} holds "
-                    f"{day} (the file holds {self.first} to {self.last})")
+            log.add(
+                line,
+                None,
+                "file-date",
+                f"the file is named {name} but line {line} holds "
+                f"{day} (the file holds {self.first} to {self.last})",
+            )

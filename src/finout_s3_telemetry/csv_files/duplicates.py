@@ -34,9 +34,7 @@ class DuplicateTracker:
         self.stopped_after: int | None = None
         """The last line checked, once the check has stopped."""
 
-    def add_run(
-        self, buffer: bytes, start: int, end: int, first_line: int, layout: Layout
-    ) -> None:
+    def add_run(self, buffer: bytes, start: int, end: int, first_line: int, layout: Layout) -> None:
         """Rows buffer[start:end], all written as `layout`, the first on `first_line`."""
         if self.stopped_after is not None:
             return
@@ -68,8 +66,12 @@ class DuplicateTracker:
     def _add(self, key_hash: int, line: int) -> None:
         earlier = self._first_line.setdefault(key_hash, line)
         if earlier != line:
-            self.log.add(line, None, "duplicate-row", f"line {line} repeats the date and "
-                         f"metadata of line {earlier}")
+            self.log.add(
+                line,
+                None,
+                "duplicate-row",
+                f"line {line} repeats the date and metadata of line {earlier}",
+            )
 
     def _stop_if_full(self, line: int) -> None:
         if self._budget.remaining <= 0:
@@ -84,5 +86,10 @@ class DuplicateTracker:
     def warn(self, log: ProblemLog) -> None:
         if self.stopped_after is not None:
             line = self.stopped_after
-            log.add(line + 1, None, "duplicate-check-partial", f"rows after line {line} were "
-                    f"not checked for duplicates (the check holds {self._budget.limit:,} rows)")
+            log.add(
+                line + 1,
+                None,
+                "duplicate-check-partial",
+                f"rows after line {line} were "
+                f"not checked for duplicates (the check holds {self._budget.limit:,} rows)",
+            )

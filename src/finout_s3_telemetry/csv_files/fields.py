@@ -82,8 +82,9 @@ def split_line(body: bytes) -> SplitLine | LineFault:
                 )
             is_quoted = False
         if b"\r" in value:
-            return LineFault(column, "line-ending", f"column {column}: a carriage return (\\r) "
-                             "inside the line")
+            return LineFault(
+                column, "line-ending", f"column {column}: a carriage return (\\r) inside the line"
+            )
         values.append(value)
         quoted.append(is_quoted)
         if i >= end:

@@ -45,13 +45,22 @@ def read_header(
     if date_index is None:
         return None
     if len(names) < 2:
-        log.add(HEADER_LINE, None, "column-count", "the header has only the date column; add the "
-                "telemetry column")
+        log.add(
+            HEADER_LINE,
+            None,
+            "column-count",
+            "the header has only the date column; add the telemetry column",
+        )
         return None
     metadata = len(names) - 2
     if metadata > MAX_METADATA_COLUMNS:
-        log.add(HEADER_LINE, None, "column-count", f"the header has {metadata} metadata columns; "
-                f"Finout takes at most {MAX_METADATA_COLUMNS}")
+        log.add(
+            HEADER_LINE,
+            None,
+            "column-count",
+            f"the header has {metadata} metadata columns; "
+            f"Finout takes at most {MAX_METADATA_COLUMNS}",
+        )
     candidates = _telemetry_candidates(names, date_index, telemetry, known_telemetries, log)
     if candidates is None:
         return None
@@ -100,8 +109,12 @@ def _telemetry_candidates(
         named = [index for index in others if names[index] == telemetry]
         if not named:
             listed = ", ".join(names[index] for index in others)
-            log.add(HEADER_LINE, None, "telemetry-column", f"no column is named {telemetry!r} "
-                    f"(the telemetry given); the header has {listed}")
+            log.add(
+                HEADER_LINE,
+                None,
+                "telemetry-column",
+                f"no column is named {telemetry!r} (the telemetry given); the header has {listed}",
+            )
             return None
         return (named[0],)
     known = [index for index in others if names[index] in known_telemetries]

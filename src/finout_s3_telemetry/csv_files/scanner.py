@@ -135,8 +135,9 @@ class Scanner:
             self.rows += 1
         else:
             self._header_done = True  # no header to read: only count the lines that follow
-        self._row_log.add(self.line, None, "line-too-long", f"line {self.line} is longer than "
-                          f"{MAX_LINE:,} bytes")
+        self._row_log.add(
+            self.line, None, "line-too-long", f"line {self.line} is longer than {MAX_LINE:,} bytes"
+        )
 
     def _lines(self, data: bytes, end: int) -> None:
         """Complete lines data[:end]."""
@@ -155,18 +156,26 @@ class Scanner:
         if data.isascii():  # the common case, without copying the region out
             return
         region = data[start:end]
-        offset = 0
-        while offset < len(region):
+        try:
+            region.decode("utf-8")
+            return
+        except UnicodeDecodeError:
+            pass
+        # Line by line, so that a file with a bad byte on every line costs no more than one
+        # without (a newline byte is never part of a multi-byte UTF-8 sequence).
+        for offset, line in enumerate(region.split(b"\n")):
             try:
-                region[offset:].decode("utf-8")
-                return
+                line.decode("utf-8")
             except UnicodeDecodeError as problem:
-                bad = offset + problem.start
-            line = self.line + 1 + region.count(b"\n", 0, bad)
-            line_start = region.rfind(b"\n", 0, bad) + 1
-            self._encoding_log.add(line, None, "encoding", f"line {line} is not UTF-8 (byte "
-                                   f"0x{region[bad]:02x} at position {bad - line_start + 1})")
-            offset = region.index(b"\n", bad) + 1
+                number = self.line + 1 + offset
+                self._encoding_log.add(
+                    number,
+                    None,
+                    "encoding",
+                    f"line {number} is not UTF-8 "
+                    f"(byte 0x{line[problem.start]:02x} at position "
+                    f"{problem.start + 1})",
+                )
 
     # The header --------------------------------------------------------------------------------
 
@@ -174,9 +183,7 @@ class Scanner:
         self._header_done = True
         self._check_encoding(line, 0, len(line))
         self.line = 1
-        self._columns = read_header(
-            _body(line), self._telemetry, self._known, self._header_log
-        )
+        self._columns = read_header(_body(line), self._telemetry, self._known, self._header_log)
         if self._columns is not None:
             self._candidates = make_candidates(self._columns, self._duplicate_limit)
 
@@ -293,8 +300,12 @@ class Scanner:
             self._row_log.add(number, None, "blank-line", f"line {number} is empty")
             return
         if len(values) != expected:
-            self._row_log.add(number, None, "field-count", f"line {number} has {len(values)} "
-                              f"values; the header has {expected} columns")
+            self._row_log.add(
+                number,
+                None,
+                "field-count",
+                f"line {number} has {len(values)} values; the header has {expected} columns",
+            )
             return
         date_index = self._columns.date_index
         day_text = values[date_index]

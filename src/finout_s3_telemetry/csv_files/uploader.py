@@ -68,30 +68,55 @@ def plan_uploads(
         telemetry = report.telemetry
         if telemetry is None or telemetry not in endpoint.telemetries:
             known = ", ".join(endpoint.telemetries)
-            problems.append(PlanProblem(report.path, f"the telemetry column {telemetry!r} is "
-                            f"not a telemetry of endpoint {endpoint.name!r} ({known}); rename "
-                            "the column, or add the telemetry to the config and deploy", False))
+            problems.append(
+                PlanProblem(
+                    report.path,
+                    f"the telemetry column {telemetry!r} is "
+                    f"not a telemetry of endpoint {endpoint.name!r} ({known}); rename "
+                    "the column, or add the telemetry to the config and deploy",
+                    False,
+                )
+            )
             continue
         file_day = day or report.single_day
         if file_day is None:
-            held = (f"holds {report.first_day} to {report.last_day}" if report.first_day
-                    else "holds no rows")
-            problems.append(PlanProblem(report.path, f"the file {held}; pass --date YYYY-MM-DD "
-                            "to name the day it is stored as", True))
+            held = (
+                f"holds {report.first_day} to {report.last_day}"
+                if report.first_day
+                else "holds no rows"
+            )
+            problems.append(
+                PlanProblem(
+                    report.path,
+                    f"the file {held}; pass --date YYYY-MM-DD to name the day it is stored as",
+                    True,
+                )
+            )
             continue
         path = Path(report.path)
         if path.stat().st_size > SINGLE_PUT_LIMIT:
-            problems.append(PlanProblem(report.path, "the file is larger than 5 GiB, which one "
-                            "S3 upload cannot hold; split it", False))
+            problems.append(
+                PlanProblem(
+                    report.path,
+                    "the file is larger than 5 GiB, which one S3 upload cannot hold; split it",
+                    False,
+                )
+            )
             continue
-        planned.append(PlannedUpload(path, object_key(endpoint, telemetry, file_day), file_day,
-                                     report))
+        planned.append(
+            PlannedUpload(path, object_key(endpoint, telemetry, file_day), file_day, report)
+        )
     seen: dict[str, str] = {}
     for upload in planned:
         if upload.key in seen:
-            problems.append(PlanProblem(str(upload.path), f"{seen[upload.key]} is also to be "
-                            f"stored as {upload.key}; upload one file per telemetry and day",
-                            True))
+            problems.append(
+                PlanProblem(
+                    str(upload.path),
+                    f"{seen[upload.key]} is also to be "
+                    f"stored as {upload.key}; upload one file per telemetry and day",
+                    True,
+                )
+            )
         seen.setdefault(upload.key, str(upload.path))
     return planned, problems
 
@@ -130,13 +155,17 @@ def upload_verified(
                 Body=ProgressReader(stream, bar),
                 ContentLength=digests.size,
                 ContentType="text/csv; charset=utf-8",
+                ChecksumAlgorithm="SHA256",
                 ChecksumSHA256=digests.sha256_base64,
                 **conditions,
             )
     except ClientError as problem:
         if _status(problem) == 412:
-            raise UploadFailed(f"s3://{bucket}/{upload.key} was written meanwhile; not "
-                               "replaced (pass --replace to overwrite it)", exists=True) from None
+            raise UploadFailed(
+                f"s3://{bucket}/{upload.key} was written meanwhile; not "
+                "replaced (pass --replace to overwrite it)",
+                exists=True,
+            ) from None
         raise
     finally:
         bar.close()
@@ -159,19 +188,21 @@ def verify_upload(
     head = client.head_object(**request)
     where = f"s3://{bucket}/{key}"
     if head["ContentLength"] != digests.size:
-        raise UploadFailed(f"{where} holds {head['ContentLength']} bytes, the file "
-                           f"{digests.size}")
+        raise UploadFailed(f"{where} holds {head['ContentLength']} bytes, the file {digests.size}")
     stored_sha = head.get("ChecksumSHA256")
     if stored_sha is not None and stored_sha != digests.sha256_base64:
-        raise UploadFailed(f"{where}: SHA-256 {stored_sha} differs from the file's "
-                           f"{digests.sha256_base64}")
+        raise UploadFailed(
+            f"{where}: SHA-256 {stored_sha} differs from the file's {digests.sha256_base64}"
+        )
     etag = str(head.get("ETag", "")).strip('"')
     plain = _PLAIN_MD5_ETAG.fullmatch(etag) and head.get("ServerSideEncryption") not in _KMS
     if plain and etag != digests.md5_hex:
         raise UploadFailed(f"{where}: MD5 {etag} differs from the file's {digests.md5_hex}")
     if stored_sha is None and not plain:
-        raise UploadFailed(f"{where}: S3 returned neither a SHA-256 checksum nor a plain MD5 "
-                           "ETag, so the upload cannot be verified")
+        raise UploadFailed(
+            f"{where}: S3 returned neither a SHA-256 checksum nor a plain MD5 "
+            "ETag, so the upload cannot be verified"
+        )
 
 
 def _status(problem: Exception) -> int | None:
