@@ -151,6 +151,7 @@ def test_the_telemetry_column_is_inferred(generated: Generated, chunk_size: int)
 MUTATIONS: dict[str, str] = {
     "calendar": "date-calendar",
     "date-format": "date-format",
+    "date-shape": "date-format",
     "zero": "positive",
     "negative": "positive",
     "nan": "number",
@@ -169,6 +170,7 @@ def mutate(generated: Generated, row_number: int, mutation: str) -> bytes:
     date_changes = {
         "calendar": b"2023-02-29",
         "date-format": b"2023/02/01",
+        "date-shape": b"2023-0-101",  # ten digits and dashes, the fast path's rough shape
         "not-utf8": b"2023-01-01\xff",
     }
     number_changes = {"zero": b"0", "negative": b"-1.5", "nan": b"NaN", "thousands": b"1,234"}

@@ -8,7 +8,13 @@ from pathlib import Path
 
 from finout_s3_telemetry.config import Config, ConfigError, config_path, load_config
 from finout_s3_telemetry.config.model import CONFIG_ENV_VAR, DEFAULT_CONFIG_FILE
-from finout_s3_telemetry.targets import ENDPOINT_URL_ENV, TARGET_ENV, Target, TargetError, resolve_target
+from finout_s3_telemetry.targets import (
+    ENDPOINT_URL_ENV,
+    TARGET_ENV,
+    Target,
+    TargetError,
+    resolve_target,
+)
 
 
 def add_config_option(parser: argparse.ArgumentParser) -> None:

@@ -9,8 +9,7 @@ forgets everything when it stops, so nothing of the demo may linger next to real
 from __future__ import annotations
 
 import argparse
-import collections
-import json
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -23,8 +22,11 @@ from typing import Any
 from finout_s3_telemetry.commands.common import add_config_option, error, load_or_report
 from finout_s3_telemetry.config import Config, config_path
 from finout_s3_telemetry.form_values import print_form_values
+from finout_s3_telemetry.local.emulated_account import account_for, create_stand_in_buckets
+from finout_s3_telemetry.local.moto_server import LocalAws
 from finout_s3_telemetry.targets import ENDPOINT_URL_ENV, TARGET_ENV, Target
 from finout_s3_telemetry.terraform_cli import MirrorError, terraform_environment
+from finout_s3_telemetry.terraform_runner import Terraform
 
 
 def register(sub: Any) -> None:
@@ -53,32 +55,24 @@ def run(args: argparse.Namespace) -> int:
     if cdktf is None:
         error("the cdktf CLI is not installed; run `npm ci` (or `make setup`)")
         return 2
-    try:
-        from finout_s3_telemetry.local.moto_server import LocalAws
-    except ImportError:
+    if importlib.util.find_spec("moto") is None:
         error("the demo needs moto; install with: pip install 'finout-s3-telemetry[local]'")
         return 2
     workdir = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="finout-demo-"))
     workdir.mkdir(parents=True, exist_ok=True)
     try:
-        with LocalAws(account_id=_account_for(config)) as aws:
+        with LocalAws(account_id=account_for(config)) as aws:
             print(f"local AWS (moto) at {aws.endpoint_url}", flush=True)
-            return _demo(config, config_path(args.config), cdktf, Target("local", aws.endpoint_url), workdir)
+            target = Target("local", aws.endpoint_url)
+            return _demo(config, config_path(args.config), cdktf, target, workdir)
     finally:
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _account_for(config: Config) -> str:
-    """The emulator answers as one account: the one most endpoints pin, else moto's default."""
-    from finout_s3_telemetry.local.moto_server import DEFAULT_ACCOUNT_ID
-
-    pinned = collections.Counter(e.account_id for e in config.endpoints if e.account_id)
-    return pinned.most_common(1)[0][0] if pinned else DEFAULT_ACCOUNT_ID
-
-
 def _demo(config: Config, source: Path, cdktf: str, target: Target, workdir: Path) -> int:
-    _create_stand_in_buckets(config, target)
+    for bucket in create_stand_in_buckets(config, target):
+        print(f"created {bucket} in the emulator as a stand-in for your existing bucket")
     outdir = workdir / "cdktf.out"
     try:
         env = dict(os.environ)
@@ -97,7 +91,6 @@ def _demo(config: Config, source: Path, cdktf: str, target: Target, workdir: Pat
         }
     )
     stacks = [endpoint.name for endpoint in config.endpoints]
-    outputs_file = workdir / "outputs.json"
     timings: dict[str, float] = {}
 
     started = time.monotonic()
@@ -109,43 +102,33 @@ def _demo(config: Config, source: Path, cdktf: str, target: Target, workdir: Pat
     started = time.monotonic()
     deploy = [
         cdktf, "deploy", *stacks, "--output", str(outdir), "--skip-synth", "--auto-approve",
-        "--skip-provider-lock", "--outputs-file", str(outputs_file), "--parallelism", "2",
+        "--skip-provider-lock", "--parallelism", "2",
     ]  # fmt: skip
     if _run_step("deploy", deploy, env) != 0:
         return 1
     timings["deploy"] = time.monotonic() - started
 
     started = time.monotonic()
-    from finout_s3_telemetry.cli import main as cli_main
+    from finout_s3_telemetry.check import AwsUnavailable, CheckUsageError, render, run_checks
 
     print("\n== check ==", flush=True)
-    check_code = cli_main(["check", "-c", str(source), "--endpoint-url", target.endpoint_url or ""])
+    try:
+        report = run_checks(config, target)
+    except (AwsUnavailable, CheckUsageError) as problem:
+        error(str(problem))
+        return 2
+    print(render(report, "table"))
     timings["check"] = time.monotonic() - started
 
-    outputs: dict[str, dict[str, Any]] = json.loads(outputs_file.read_text())
+    outputs = {name: Terraform(outdir / "stacks" / name).outputs() for name in stacks}
     print()
     print_form_values(config, outputs)
     split = ", ".join(f"{step} {seconds:.1f} s" for step, seconds in timings.items())
     print(f"\ndemo timings: {split}")
-    if check_code != 0:
+    if not report.ok:
         error("the checker found problems in the deployed endpoints (see above)")
         return 1
     return 0
-
-
-def _create_stand_in_buckets(config: Config, target: Target) -> None:
-    """An `existing_bucket` must exist before deploy; in the emulator nothing does yet."""
-    import boto3
-
-    for endpoint in config.endpoints:
-        if not endpoint.existing_bucket:
-            continue
-        s3 = boto3.client("s3", region_name=endpoint.region, **target.boto3_settings())
-        location = {}
-        if endpoint.region != "us-east-1":
-            location = {"CreateBucketConfiguration": {"LocationConstraint": endpoint.region}}
-        s3.create_bucket(Bucket=endpoint.bucket, **location)
-        print(f"created {endpoint.bucket} in the emulator as a stand-in for your existing bucket")
 
 
 def _run_step(name: str, command: list[str], env: dict[str, str]) -> int:

@@ -5,7 +5,8 @@ a run of rows is checked by one `match` with a pattern built for the rows at han
 quoted or bare as in the row before, and its line ending), possessive wherever backtracking could
 never help, and eight rows per repetition. A pattern here accepts only rows that `fields.py`
 accepts; whatever it stops at goes to that precise path, which then picks the next pattern.
-Calendar days are not checked here: the scanner checks each distinct day of a run once.
+Dates are only roughly checked here (ten digits and dashes, one `re` element instead of five):
+the scanner checks the shape and the calendar of each distinct day of a run, once.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ ANY_VALUE = rb"(?:" + _VALUE[ESCAPED] + rb"|" + _VALUE[BARE] + rb")"
 # after it. Rarer spellings (a sign, an exponent) take the precise path.
 _POSITIVE = rb"(?>0*+[1-9][0-9]*+\.?[0-9]*+|0*+\.0*+[1-9][0-9]*+)"
 _DATE_SHAPE = rb"[0-9]{4}+-[0-9]{2}+-[0-9]{2}+"
+_DATE_ROUGHLY = rb"[0-9-]{10}+"
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,7 @@ def row_run(layout: Layout, date_index: int, numbers: tuple[int, ...]) -> re.Pat
     pieces: list[bytes] = []
     for index, kind in enumerate(layout.kinds):
         if index == date_index:
-            pieces.append(_quoted_if(_DATE_SHAPE, kind))
+            pieces.append(_quoted_if(_DATE_ROUGHLY, kind))
         elif index in numbers:
             pieces.append(_quoted_if(_POSITIVE, kind))
         else:

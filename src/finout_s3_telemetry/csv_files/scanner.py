@@ -214,7 +214,7 @@ class Scanner:
             pos = newline
 
     def _run(self, data: bytes, start: int, end: int, layout: grammar.Layout) -> None:
-        """Rows the fast path vouched for, all but their calendar days."""
+        """Rows the fast path vouched for, all but their dates."""
         first_line = self.line + 1
         count = data.count(b"\n", start, end)
         if not self._admit_days(data, start, end, count, layout):
@@ -235,7 +235,8 @@ class Scanner:
     def _admit_days(
         self, data: bytes, start: int, end: int, count: int, layout: grammar.Layout
     ) -> bool:
-        """Note the run's new days; False if one is no calendar day (the run is then re-read)."""
+        """Note the run's new days; False unless every date is a calendar day written YYYY-MM-DD
+        (the run is then re-read on the precise path)."""
         assert self._columns is not None
         date_index = self._columns.date_index
         firsts = self._day_blocks(data, start, end, count, layout) if date_index == 0 else None
@@ -243,6 +244,8 @@ class Scanner:
             head = grammar.row_day(date_index, after_newline=False).match(data, start)
             found = [head.group(1) if head is not None else b""]
             found += grammar.row_day(date_index, after_newline=True).findall(data, start, end - 1)
+            if len(found) != count:  # a date not shaped YYYY-MM-DD
+                return False
             # Built backwards, the mapping keeps each day's first row.
             firsts = dict(zip(reversed(found), range(len(found) - 1, -1, -1), strict=True))
             self._run_day = found[-1]

@@ -1,0 +1,35 @@
+"""Preparing the emulator for a config: which account it answers as, and stand-in buckets."""
+
+from __future__ import annotations
+
+import collections
+
+from finout_s3_telemetry.config import Config
+from finout_s3_telemetry.local.moto_server import DEFAULT_ACCOUNT_ID
+from finout_s3_telemetry.targets import Target
+
+
+def account_for(config: Config) -> str:
+    """The emulator answers as one account: the one most endpoints pin, else the default."""
+    pinned = collections.Counter(e.account_id for e in config.endpoints if e.account_id)
+    return pinned.most_common(1)[0][0] if pinned else DEFAULT_ACCOUNT_ID
+
+
+def create_stand_in_buckets(config: Config, target: Target) -> list[str]:
+    """An `existing_bucket` must exist before deploying; in a fresh emulator nothing does.
+
+    Returns the buckets created, so callers can say so: they stand in for the customer's own.
+    """
+    import boto3
+
+    created = []
+    for endpoint in config.endpoints:
+        if not endpoint.existing_bucket:
+            continue
+        s3 = boto3.client("s3", region_name=endpoint.region, **target.boto3_settings())
+        location = {}
+        if endpoint.region != "us-east-1":
+            location = {"CreateBucketConfiguration": {"LocationConstraint": endpoint.region}}
+        s3.create_bucket(Bucket=endpoint.bucket, **location)
+        created.append(endpoint.bucket)
+    return created
