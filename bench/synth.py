@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).parent))
-from procstat import measure  # noqa: E402
+from procstat import measure
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "examples" / "telemetry.yaml"
@@ -47,7 +47,9 @@ def run(config: Path, runs: int, workdir: Path) -> tuple[float, float, float]:
     walls, peaks = [], []
     for index in range(runs):
         outdir = workdir / f"out{index}"
-        wall, peak = measure([binary, "synth", "-c", str(config), "--outdir", str(outdir), "-q"], env)
+        wall, peak = measure(
+            [binary, "synth", "-c", str(config), "--outdir", str(outdir), "-q"], env
+        )
         walls.append(wall)
         peaks.append(peak)
     return statistics.median(walls), min(walls), max(peaks)

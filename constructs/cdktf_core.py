@@ -28,6 +28,7 @@ from cdktf import (
     Testing,
     Token,
 )
+
 from constructs import Construct
 
 AWS_PROVIDER_SOURCE = "hashicorp/aws"
@@ -43,6 +44,7 @@ __all__ = [
     "S3Backend",
     "TerraformDataSource",
     "TerraformOutput",
+    "TerraformProvider",
     "TerraformResource",
     "TerraformStack",
     "Testing",

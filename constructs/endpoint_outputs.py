@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from finout_s3_telemetry.constructs.cdktf_core import Construct, TerraformOutput
+
 from finout_s3_telemetry.form_values import OUTPUT_PREFIX
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from finout_s3_telemetry.config.model import DEFAULT_POLICY_NAME, DEFAULT_ROLE_NAME
 from finout_s3_telemetry.constructs.cdktf_core import Construct, TerraformProvider, aws_resource
+
+from finout_s3_telemetry.config.model import DEFAULT_POLICY_NAME, DEFAULT_ROLE_NAME
 from finout_s3_telemetry.policy_documents import PolicyDocument, render, to_json
 
 

@@ -13,6 +13,7 @@ from finout_s3_telemetry.constructs.cdktf_core import (
     aws_data_source,
     aws_resource,
 )
+
 from finout_s3_telemetry.policy_documents import render, to_json
 
 

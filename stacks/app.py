@@ -6,9 +6,10 @@ import os
 import shutil
 from pathlib import Path
 
-from finout_s3_telemetry.config.model import Config
 from finout_s3_telemetry.constructs.cdktf_core import App
 from finout_s3_telemetry.stacks.endpoint_stack import FinoutEndpointStack
+
+from finout_s3_telemetry.config.model import Config
 from finout_s3_telemetry.targets import Target
 
 DEFAULT_OUTDIR = "cdktf.out"

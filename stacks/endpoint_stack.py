@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 
-from finout_s3_telemetry.config.model import Config, EndpointConfig
 from finout_s3_telemetry.constructs.bucket_defaults import bucket_settings
 from finout_s3_telemetry.constructs.cdktf_core import (
     AwsProvider,
@@ -23,6 +22,8 @@ from finout_s3_telemetry.constructs.telemetry_bucket import (
     TelemetryBucketProps,
 )
 from finout_s3_telemetry.constructs.telemetry_folders import TelemetryFolders, TelemetryFoldersProps
+
+from finout_s3_telemetry.config.model import Config, EndpointConfig
 from finout_s3_telemetry.targets import Target
 
 MANAGED_BY_TAG = "finout-s3-telemetry"

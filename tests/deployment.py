@@ -10,10 +10,10 @@ from typing import Any
 
 import boto3
 import yaml
+from finout_s3_telemetry.stacks.app import synthesize
 
 from finout_s3_telemetry.cli import main
 from finout_s3_telemetry.config import Config, parse_config
-from finout_s3_telemetry.stacks.app import synthesize
 from finout_s3_telemetry.targets import Target
 from finout_s3_telemetry.terraform_runner import Terraform
 

@@ -6,8 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from finout_s3_telemetry.config import Config
 from finout_s3_telemetry.stacks.app import synthesize
+
+from finout_s3_telemetry.config import Config
 from finout_s3_telemetry.targets import Target
 
 

@@ -73,13 +73,23 @@ FIX = (
             "'192.168.5.4' is formatted as an IP address, which S3 refuses; choose a name",
         ),
         ("xn--acme", "'xn--acme' starts with 'xn--', which S3 reserves; choose another name"),
-        ("sthree-acme", "'sthree-acme' starts with 'sthree-', which S3 reserves; choose another name"),
+        (
+            "sthree-acme",
+            "'sthree-acme' starts with 'sthree-', which S3 reserves; choose another name",
+        ),
         (
             "amzn-s3-demo-acme",
-            "'amzn-s3-demo-acme' starts with 'amzn-s3-demo-', which S3 reserves; choose another name",
+            "'amzn-s3-demo-acme' starts with 'amzn-s3-demo-', which S3 reserves; "
+            "choose another name",
         ),
-        ("acme-s3alias", "'acme-s3alias' ends with '-s3alias', which S3 reserves; choose another name"),
-        ("acme--ol-s3", "'acme--ol-s3' ends with '--ol-s3', which S3 reserves; choose another name"),
+        (
+            "acme-s3alias",
+            "'acme-s3alias' ends with '-s3alias', which S3 reserves; choose another name",
+        ),
+        (
+            "acme--ol-s3",
+            "'acme--ol-s3' ends with '--ol-s3', which S3 reserves; choose another name",
+        ),
         ("acme.mrap", "'acme.mrap' ends with '.mrap', which S3 reserves; choose another name"),
         ("acme--x-s3", "'acme--x-s3' ends with '--x-s3', which S3 reserves; choose another name"),
         (
@@ -117,7 +127,9 @@ def test_policy_name_rules(policy_name: str) -> None:
     ]
 
 
-@pytest.mark.parametrize("principal", ["*", "arn:aws:iam::*:root", "arn:aws:iam::12345678901*:root"])
+@pytest.mark.parametrize(
+    "principal", ["*", "arn:aws:iam::*:root", "arn:aws:iam::12345678901*:root"]
+)
 def test_a_wildcard_principal_is_refused(principal: str) -> None:
     data = copy.deepcopy(VALID)
     data["finout"]["principal"] = principal
@@ -190,8 +202,14 @@ def test_an_unquoted_account_id_is_refused_because_yaml_would_drop_leading_zeros
 @pytest.mark.parametrize(
     ("prefix", "message"),
     [
-        ("/finout", "'/finout' starts or ends with '/'; write it without leading or trailing slashes"),
-        ("finout/", "'finout/' starts or ends with '/'; write it without leading or trailing slashes"),
+        (
+            "/finout",
+            "'/finout' starts or ends with '/'; write it without leading or trailing slashes",
+        ),
+        (
+            "finout/",
+            "'finout/' starts or ends with '/'; write it without leading or trailing slashes",
+        ),
         ("a//b", "'a//b' contains '//'; write each folder once"),
     ],
 )
@@ -278,10 +296,14 @@ def test_duplicate_yaml_keys_are_refused() -> None:
     text = yaml.safe_dump(VALID) + "finout:\n  principal: '210987654321'\n"
     with pytest.raises(ConfigError) as caught:
         parse_config(text, "telemetry.yaml")
-    assert "duplicate key 'finout'; keep one (YAML would silently use the last)" in str(caught.value)
+    assert "duplicate key 'finout'; keep one (YAML would silently use the last)" in str(
+        caught.value
+    )
 
 
-def test_every_problem_is_reported_at_once_and_nothing_is_synthesized(tmp_path: Any, capsys: Any) -> None:
+def test_every_problem_is_reported_at_once_and_nothing_is_synthesized(
+    tmp_path: Any, capsys: Any
+) -> None:
     data = with_endpoint(bucket="Bad", external_id="x", region="nowhere", telemetries=["a b"])
     config = tmp_path / "telemetry.yaml"
     config.write_text(yaml.safe_dump(data))
@@ -291,12 +313,18 @@ def test_every_problem_is_reported_at_once_and_nothing_is_synthesized(tmp_path: 
     assert not outdir.exists()
     err = capsys.readouterr().err
     assert err.startswith(f"{config}: 4 problems; nothing was synthesized or changed.")
-    for field in ("endpoints[0].bucket", "endpoints[0].external_id", "endpoints[0].region",
-                  "endpoints[0].telemetries[0]"):
+    for field in (
+        "endpoints[0].bucket",
+        "endpoints[0].external_id",
+        "endpoints[0].region",
+        "endpoints[0].telemetries[0]",
+    ):
         assert f"  - {field}: " in err
 
 
-def test_a_missing_config_file_names_the_ways_to_choose_one(tmp_path: Any, capsys: Any, monkeypatch: Any) -> None:
+def test_a_missing_config_file_names_the_ways_to_choose_one(
+    tmp_path: Any, capsys: Any, monkeypatch: Any
+) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("FINOUT_TELEMETRY_CONFIG", raising=False)
     assert main(["validate"]) == 2

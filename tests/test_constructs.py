@@ -6,7 +6,6 @@ import json
 from typing import Any
 
 import pytest
-
 from finout_s3_telemetry.constructs.bucket_defaults import (
     SECURE_BUCKET_DEFAULTS,
     bucket_settings,
@@ -21,6 +20,7 @@ from finout_s3_telemetry.constructs.telemetry_bucket import (
     TelemetryBucketProps,
 )
 from finout_s3_telemetry.constructs.telemetry_folders import TelemetryFolders, TelemetryFoldersProps
+
 from finout_s3_telemetry.policy_documents import PolicyTemplateError
 
 
@@ -46,8 +46,15 @@ def test_a_new_bucket_gets_every_secure_default() -> None:
         json.dumps(out), "aws_s3_bucket", {"bucket": "acme-telemetry", "force_destroy": False}
     )
     block = resources(out, "aws_s3_bucket_public_access_block")["telemetry"]
-    assert [block[k] for k in ("block_public_acls", "block_public_policy", "ignore_public_acls",
-                               "restrict_public_buckets")] == [True, True, True, True]
+    assert [
+        block[k]
+        for k in (
+            "block_public_acls",
+            "block_public_policy",
+            "ignore_public_acls",
+            "restrict_public_buckets",
+        )
+    ] == [True, True, True, True]
     ownership = resources(out, "aws_s3_bucket_ownership_controls")["telemetry"]
     assert ownership["rule"] == [{"object_ownership": "BucketOwnerEnforced"}]
     encryption = resources(out, "aws_s3_bucket_server_side_encryption_configuration")["telemetry"]
@@ -170,7 +177,11 @@ def test_the_role_trusts_only_finout_with_the_external_id_and_gets_finouts_polic
         "Version": "2012-10-17",
         "Statement": [
             {"Effect": "Allow", "Action": ["tag:GetTagKeys"], "Resource": "*"},
-            {"Effect": "Allow", "Action": ["s3:Get*", "s3:List*"], "Resource": "arn:aws:s3:::acme/*"},
+            {
+                "Effect": "Allow",
+                "Action": ["s3:Get*", "s3:List*"],
+                "Resource": "arn:aws:s3:::acme/*",
+            },
             {"Effect": "Allow", "Action": ["s3:Get*", "s3:List*"], "Resource": "arn:aws:s3:::acme"},
         ],
     }

@@ -1,4 +1,5 @@
-"""`destroy` loses no telemetry file unless the user opted in; an existing bucket is never touched."""
+"""`destroy` loses no telemetry file unless the user opted in; an existing bucket is never
+touched."""
 
 from __future__ import annotations
 

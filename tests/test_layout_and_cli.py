@@ -83,7 +83,8 @@ def test_npx_cdktf_synth_and_finout_telemetry_synth_write_the_same_stacks(tmp_pa
 
 def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
     parser = build_parser()
-    subcommands = parser._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    action = parser._subparsers._group_actions[0]  # type: ignore[union-attr]
+    subcommands: list[str] = list(action.choices or [])
     assert {"validate", "synth", "external-id"} <= set(subcommands)
     for name in [None, *subcommands]:
         with pytest.raises(SystemExit) as exited:

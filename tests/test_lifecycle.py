@@ -39,7 +39,9 @@ POLICY = "finest-access-policy_telemetry_export"
 
 
 @pytest.fixture(scope="module")
-def deployed(local_aws_server: LocalAws, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
+def deployed(
+    local_aws_server: LocalAws, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Deployment]:
     local_aws_server.reset()
     deployment = Deployment(tmp_path_factory.mktemp("life"), local_aws_server.endpoint_url, CONFIG)
     deployment.synth()
@@ -60,7 +62,9 @@ def trust(statement_changes: dict[str, Any]) -> str:
 
 
 def drop_external_id(d: Deployment) -> None:
-    d.client("iam").update_assume_role_policy(RoleName=ROLE, PolicyDocument=trust({"Condition": None}))
+    d.client("iam").update_assume_role_policy(
+        RoleName=ROLE, PolicyDocument=trust({"Condition": None})
+    )
 
 
 def widen_principal(d: Deployment) -> None:
@@ -148,8 +152,11 @@ def test_adding_a_telemetry_adds_only_its_folder(deployed: Deployment) -> None:
     try:
         terraform.plan("-out=add.tfplan")
         changes = terraform.show_json("add.tfplan")["resource_changes"]
-        changed = [(c["address"], c["change"]["actions"]) for c in changes
-                   if c["change"]["actions"] != ["no-op"]]
+        changed = [
+            (c["address"], c["change"]["actions"])
+            for c in changes
+            if c["change"]["actions"] != ["no-op"]
+        ]
         assert changed == [('aws_s3_object.telemetry_folders["gpu_hours"]', ["create"])]
         terraform.run("apply", "-no-color", "-input=false", "add.tfplan")
         keys = deployed.client("s3").list_objects_v2(Bucket="acme-lifecycle", Prefix="finout/")
@@ -164,8 +171,12 @@ def test_a_wrong_account_id_is_refused_before_any_change(
     local_aws_server: LocalAws, tmp_path: Path
 ) -> None:
     data = copy.deepcopy(CONFIG)
-    data["endpoints"][0].update(name="wrong", account_id="999988887777", bucket="acme-wrong-account",
-                                role_name="WrongAccountRole")
+    data["endpoints"][0].update(
+        name="wrong",
+        account_id="999988887777",
+        bucket="acme-wrong-account",
+        role_name="WrongAccountRole",
+    )
     deployment = Deployment(tmp_path, local_aws_server.endpoint_url, data)
     deployment.synth()
     terraform = deployment.terraform("wrong")

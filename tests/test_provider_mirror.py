@@ -31,11 +31,13 @@ def test_a_setting_without_the_aws_provider_is_an_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("FINOUT_TELEMETRY_PROVIDER_MIRROR", str(tmp_path))
-    with pytest.raises(MirrorError, match="holds no registry.terraform.io/hashicorp/aws"):
+    with pytest.raises(MirrorError, match=r"holds no registry\.terraform\.io/hashicorp/aws"):
         find_mirror()
 
 
-def test_the_users_own_cli_config_is_respected(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_users_own_cli_config_is_respected(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("FINOUT_TELEMETRY_PROVIDER_MIRROR", raising=False)
     own = tmp_path / "terraformrc"
     own.write_text("")
@@ -44,7 +46,9 @@ def test_the_users_own_cli_config_is_respected(tmp_path: Path, monkeypatch: pyte
     assert "TF_CLI_CONFIG_FILE" not in terraform_environment(tmp_path / "work")
 
 
-def test_discovery_finds_the_implied_local_mirror(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_discovery_finds_the_implied_local_mirror(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("FINOUT_TELEMETRY_PROVIDER_MIRROR", raising=False)
     monkeypatch.setenv("TF_CLI_CONFIG_FILE", str(tmp_path / "absent"))
     monkeypatch.setenv("HOME", str(tmp_path))

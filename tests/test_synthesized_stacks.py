@@ -22,7 +22,9 @@ def aws_stacks(example_config: Config, tmp_path_factory: pytest.TempPathFactory)
 
 
 @pytest.fixture(scope="module")
-def local_stacks(example_config: Config, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def local_stacks(
+    example_config: Config, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Path]:
     return synth_to(
         example_config, tmp_path_factory.mktemp("local"), Target("local", "http://127.0.0.1:4566")
     )
@@ -53,15 +55,27 @@ def test_the_aws_target_has_no_endpoint_overrides_and_no_credentials(
         text = (stack / "cdk.tf.json").read_text()
         provider = stack_json(stack)["provider"]["aws"][0]
         assert set(provider) == {"region", "allowed_account_ids", "default_tags"}
-        for needle in ("endpoints", "access_key", "secret_key", "127.0.0.1", "s3_use_path_style",
-                       "skip_"):
+        for needle in (
+            "endpoints",
+            "access_key",
+            "secret_key",
+            "127.0.0.1",
+            "s3_use_path_style",
+            "skip_",
+        ):
             assert needle not in text
 
 
-def test_the_local_target_points_s3_iam_and_sts_at_the_emulator(local_stacks: dict[str, Path]) -> None:
+def test_the_local_target_points_s3_iam_and_sts_at_the_emulator(
+    local_stacks: dict[str, Path],
+) -> None:
     provider = stack_json(local_stacks["main"])["provider"]["aws"][0]
     assert provider["endpoints"] == [
-        {"s3": "http://127.0.0.1:4566", "iam": "http://127.0.0.1:4566", "sts": "http://127.0.0.1:4566"}
+        {
+            "s3": "http://127.0.0.1:4566",
+            "iam": "http://127.0.0.1:4566",
+            "sts": "http://127.0.0.1:4566",
+        }
     ]
     assert provider["s3_use_path_style"] is True
     assert provider["allowed_account_ids"] == ["111122223333"]

@@ -17,7 +17,12 @@ pytestmark = [pytest.mark.terraform, pytest.mark.moto, pytest.mark.slow]
 
 CONFIG: dict[str, Any] = {
     "finout": {"principal": "123456789012"},
-    "state": {"backend": "s3", "bucket": "acme-terraform-state", "key": "finout", "use_lockfile": True},
+    "state": {
+        "backend": "s3",
+        "bucket": "acme-terraform-state",
+        "key": "finout",
+        "use_lockfile": True,
+    },
     "endpoints": [
         {
             "name": "team",
@@ -44,9 +49,14 @@ def test_two_concurrent_deploys_of_one_stack_are_serialized_by_the_lock(
     command = [terraform.binary, "apply", "-auto-approve", "-input=false", "-no-color"]
     runs = [
         subprocess.Popen(
-            command, cwd=terraform.stack_dir, env=terraform.env, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, text=True, stdin=subprocess.DEVNULL,
-        )  # fmt: skip
+            command,
+            cwd=terraform.stack_dir,
+            env=terraform.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            stdin=subprocess.DEVNULL,
+        )
         for _ in range(2)
     ]
     results = [(run.wait(timeout=600), run.stdout.read() if run.stdout else "") for run in runs]

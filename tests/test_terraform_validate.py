@@ -22,7 +22,9 @@ META_ARGUMENTS = {"//", "provider", "depends_on", "for_each", "count", "lifecycl
 
 
 @pytest.fixture(scope="module")
-def initialized(example_config: Config, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def initialized(
+    example_config: Config, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Path]:
     stacks = synth_to(example_config, tmp_path_factory.mktemp("validate"))
     for stack in stacks.values():
         Terraform(stack).init()
@@ -88,9 +90,13 @@ def test_every_emitted_type_and_attribute_is_in_the_provider_schema(
                 for name, attributes in instances.items():
                     checked += 1
                     where = f"{section}.{resource_type}.{name}"
-                    unknown += _unknown_attributes(where, attributes, schemas[resource_type]["block"])
+                    unknown += _unknown_attributes(
+                        where, attributes, schemas[resource_type]["block"]
+                    )
         for settings in synthesized["provider"]["aws"]:
-            unknown += _unknown_attributes("provider.aws", settings, provider_schema["provider"]["block"])
+            unknown += _unknown_attributes(
+                "provider.aws", settings, provider_schema["provider"]["block"]
+            )
     assert checked >= 20
     assert unknown == []
 

@@ -32,5 +32,7 @@ def print_form_values(config: Config, outputs_by_stack: dict[str, dict[str, Any]
             print(f"  {label:<15} {value}")
         folders = outputs.get(OUTPUT_PREFIX + "telemetry_folders") or []
         if folders:
-            print(f"  {'Folders':<15} {len(folders)} (tell Finout support: {', '.join(folders[:3])}"
-                  f"{', ...' if len(folders) > 3 else ''})")
+            print(
+                f"  {'Folders':<15} {len(folders)} (tell Finout support: {', '.join(folders[:3])}"
+                f"{', ...' if len(folders) > 3 else ''})"
+            )

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from importlib import resources
 from typing import Any
 
 import jinja2
@@ -51,7 +50,9 @@ def render(template: str, **values: str) -> PolicyDocument:
 
 def _check_document(template: str, document: Any) -> None:
     if not isinstance(document, dict) or document.get("Version") != POLICY_VERSION:
-        raise PolicyTemplateError(f"{template} must render a document with Version {POLICY_VERSION}")
+        raise PolicyTemplateError(
+            f"{template} must render a document with Version {POLICY_VERSION}"
+        )
     statements = document.get("Statement")
     if not isinstance(statements, list) or not statements:
         raise PolicyTemplateError(f"{template} must render a non-empty Statement list")

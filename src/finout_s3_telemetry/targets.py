@@ -16,7 +16,7 @@ TARGET_ENV = "FINOUT_TELEMETRY_TARGET"
 ENDPOINT_URL_ENV = "FINOUT_TELEMETRY_ENDPOINT_URL"
 # Credentials an emulator accepts; never used for the aws target.
 LOCAL_ACCESS_KEY = "testing"
-LOCAL_SECRET_KEY = "testing"  # noqa: S105 - the emulator's fixed test credential
+LOCAL_SECRET_KEY = "testing"
 LOCAL_SERVICES = ("s3", "iam", "sts")
 
 
@@ -54,7 +54,11 @@ class Target:
             "secret_key": LOCAL_SECRET_KEY,
             "use_path_style": True,
             "skip_metadata_api_check": True,
-            "endpoints": {"s3": self.endpoint_url, "iam": self.endpoint_url, "sts": self.endpoint_url},
+            "endpoints": {
+                "s3": self.endpoint_url,
+                "iam": self.endpoint_url,
+                "sts": self.endpoint_url,
+            },
         }
 
     def boto3_settings(self) -> dict[str, Any]:

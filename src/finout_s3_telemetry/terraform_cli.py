@@ -30,7 +30,9 @@ class MirrorError(ValueError):
 def candidate_mirrors() -> Iterator[Path]:
     home = Path.home()
     yield home / ".terraform.d" / "plugins"
-    yield Path(os.environ.get("XDG_DATA_HOME") or home / ".local" / "share") / "terraform" / "plugins"
+    yield (
+        Path(os.environ.get("XDG_DATA_HOME") or home / ".local" / "share") / "terraform" / "plugins"
+    )
     for base in (os.environ.get("XDG_DATA_DIRS") or "/usr/local/share:/usr/share").split(":"):
         if base:
             yield Path(base) / "terraform" / "plugins"

@@ -59,7 +59,7 @@ def load_config(path: Path) -> Config:
 
 def parse_config(text: str, source: str = "<config>") -> Config:
     try:
-        raw = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+        raw = yaml.load(text, Loader=_UniqueKeyLoader)
     except yaml.YAMLError as error:
         raise ConfigError(source, [Problem("", f"not valid YAML: {error}")]) from None
     if not isinstance(raw, dict):
@@ -117,9 +117,11 @@ def _problem(detail: ErrorDetails) -> Problem:
     if kind == "extra_forbidden":
         parent = str(loc[0]) if len(loc) > 1 else ""
         known = ", ".join(_FIELDS_BY_MODEL.get(parent, {}))
-        return Problem(path, f"is not a known field; remove it or fix its spelling (known: {known})")
+        return Problem(
+            path, f"is not a known field; remove it or fix its spelling (known: {known})"
+        )
     if kind == "string_type":
-        return Problem(path, f"must be a string; quote it, e.g. \"{detail['input']}\"")
+        return Problem(path, f'must be a string; quote it, e.g. "{detail["input"]}"')
     if kind == "bool_type":
         return Problem(path, "must be true or false")
     if kind in ("list_type", "too_short") and field == "telemetries":

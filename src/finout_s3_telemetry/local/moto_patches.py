@@ -67,4 +67,4 @@ def apply() -> None:
         policy = policy_as_seen_over_tls(self.policy.decode())
         return IAMPolicy(policy).is_action_permitted(action, resource)
 
-    FakeBucket.get_permission = get_permission
+    FakeBucket.get_permission = get_permission  # type: ignore[method-assign]
