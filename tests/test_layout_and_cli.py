@@ -136,3 +136,14 @@ def test_external_ids_follow_finouts_convention_and_never_repeat(
     assert main(["external-id"]) == 0
     printed = capsys.readouterr().out.strip()
     assert printed.startswith("finout-") and len(printed) == 14
+
+
+def test_building_the_cli_imports_no_heavy_library() -> None:
+    """Every command pays for what build_parser imports: cdktf's runtime start, boto3 and moto
+    must wait until a command needs them (synth, check, upload, demo)."""
+    result = python_in_repo_root(
+        "import sys; from finout_s3_telemetry.cli import build_parser; build_parser(); "
+        "print(sorted(m for m in ('cdktf', 'jsii', 'boto3', 'botocore', 'moto') if m in sys.modules))"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
