@@ -1,10 +1,18 @@
 """The fast path: compiled patterns that vouch for whole runs of rows in one `re` call.
 
-Python's `re` engine pays per pattern element, per repetition and per saved backtracking point, so
-a run of rows is checked by one `match` with a pattern built for the rows at hand (each column
-quoted or bare as in the row before, and its line ending), possessive wherever backtracking could
-never help, and eight rows per repetition. A pattern here accepts only rows that `fields.py`
-accepts; whatever it stops at goes to that precise path, which then picks the next pattern.
+Python's `re` engine pays per pattern element, per repetition, per saved backtracking point and,
+most of all, per character tested against a class of several characters (`[^,"\r\n]`), where a
+class of one (`[^,]`) is a tight loop. So a run of rows is checked by one `match` with a pattern
+built for the rows at hand (each column quoted or bare as in the row before, and its line ending),
+possessive wherever backtracking could never help, eight rows per repetition. Two flavours:
+
+* `row_run`, strict on its own;
+* `plain_run`, with one-character classes, for a window whose special characters (`,"\r\n`)
+  were first proven to sit exactly where the layout puts them (`plain_signature`, checked with
+  one `bytes.translate`); that proof is what keeps a value from swallowing a comma or a line.
+
+A pattern here accepts only rows that `fields.py` accepts; whatever it stops at goes to that
+precise path, which then picks the next pattern.
 Dates are only roughly checked here (ten digits and dashes, one `re` element instead of five):
 the scanner checks the shape and the calendar of each distinct day of a run, once.
 """
@@ -60,6 +68,40 @@ def row_run(layout: Layout, date_index: int, numbers: tuple[int, ...]) -> re.Pat
     row = b",".join(pieces) + (rb"\r\n" if layout.crlf else rb"\n")
     # Whole groups of rows first, then the rest one by one up to the first row that fails.
     return re.compile(rb"(?:" + row * _ROWS_PER_REPETITION + rb")*(?:" + row + rb")*")
+
+
+@lru_cache(maxsize=256)
+def plain_run(layout: Layout, date_index: int, numbers: tuple[int, ...]) -> re.Pattern[bytes]:
+    """`row_run` for rows whose special characters match `plain_signature(layout)`."""
+    last = len(layout.kinds) - 1
+    pieces: list[bytes] = []
+    for index, kind in enumerate(layout.kinds):
+        if index == date_index:
+            pieces.append(_quoted_if(_DATE_ROUGHLY, kind))
+        elif index in numbers:
+            pieces.append(_quoted_if(_POSITIVE, kind))
+        elif kind != BARE:
+            pieces.append(rb'"[^"]*+"')
+        elif index < last:
+            pieces.append(rb"[^,]*+")
+        else:
+            pieces.append(rb"[^\r]*+" if layout.crlf else rb"[^\n]*+")
+    row = b",".join(pieces) + (rb"\r\n" if layout.crlf else rb"\n")
+    return re.compile(rb"(?:" + row * _ROWS_PER_REPETITION + rb")*(?:" + row + rb")*")
+
+
+NOT_SPECIAL = bytes(byte for byte in range(256) if byte not in b',"\r\n')
+"""For `bytes.translate(None, NOT_SPECIAL)`: a row reduced to its special characters."""
+
+
+@lru_cache(maxsize=256)
+def plain_signature(layout: Layout) -> bytes | None:
+    """A row written as `layout` reduced to its special characters, when none of its values
+    holds one (None for a layout with doubled quotes, which always do)."""
+    if ESCAPED in layout.kinds:
+        return None
+    values = [b'""' if kind == QUOTED else b"" for kind in layout.kinds]
+    return b",".join(values) + (b"\r\n" if layout.crlf else b"\n")
 
 
 def date_prefix(layout: Layout, day: bytes) -> bytes:

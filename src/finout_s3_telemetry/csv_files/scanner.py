@@ -195,23 +195,42 @@ class Scanner:
             self.line += count
             self.rows += count
             return
+        window_end, plain_for = pos, None
         while pos < end:
-            limit = _window_end(data, pos, end)
-            if limit - pos - 1 > MAX_LINE:  # one line, too long to check
-                self._long_line()
-                pos = limit
-                continue
+            if pos >= window_end:
+                window_end = _window_end(data, pos, end)
+                if window_end - pos - 1 > MAX_LINE:  # one line, too long to check
+                    self._long_line()
+                    pos = window_end
+                    continue
+                # Each window is proven plain (or not) once, for the layout of the moment.
+                plain_for = self._layout if self._is_plain(data, pos, window_end) else None
             if self._pattern is not None and self._layout is not None:
-                run = self._pattern.match(data, pos, limit)
+                if plain_for is not None and plain_for == self._layout:
+                    pattern = grammar.plain_run(self._layout, *self._pattern_key())
+                else:
+                    pattern = self._pattern
+                run = pattern.match(data, pos, window_end)
                 stop = run.end() if run is not None else pos
                 if stop > pos:
                     self._run(data, pos, stop, self._layout)
                     pos = stop
-                if stop == limit:
+                if stop == window_end:
                     continue
             newline = data.index(b"\n", pos) + 1
             self._precise(data[pos:newline])
             pos = newline
+
+    def _is_plain(self, data: bytes, start: int, end: int) -> bool:
+        """Whether every line of data[start:end] has its special characters where the current
+        layout puts them, and nowhere else."""
+        if self._layout is None or not self._fast:
+            return False
+        signature = grammar.plain_signature(self._layout)
+        if signature is None:
+            return False
+        window = data[start:end]
+        return window.translate(None, grammar.NOT_SPECIAL) == signature * window.count(b"\n")
 
     def _run(self, data: bytes, start: int, end: int, layout: grammar.Layout) -> None:
         """Rows the fast path vouched for, all but their dates."""
@@ -338,8 +357,12 @@ class Scanner:
             for value, quoted in zip(split.values, split.quoted, strict=True)
         )
         self._layout = grammar.Layout(kinds, crlf)
-        numbers = tuple(candidate.index for candidate in self._alive())
-        self._pattern = grammar.row_run(self._layout, self._columns.date_index, numbers)
+        self._pattern = grammar.row_run(self._layout, *self._pattern_key())
+
+    def _pattern_key(self) -> tuple[int, tuple[int, ...]]:
+        """The date column and the columns that must hold positive numbers."""
+        assert self._columns is not None
+        return self._columns.date_index, tuple(candidate.index for candidate in self._alive())
 
     def _alive(self) -> list[Candidate]:
         return [candidate for candidate in self._candidates if candidate.alive]
