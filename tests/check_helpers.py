@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from finout_s3_telemetry.check import Report, RetryPolicy, run_checks
-from finout_s3_telemetry.check.testing import provision
+from finout_s3_telemetry.check.max_age import DEFAULT_MAX_AGE_DAYS
+from finout_s3_telemetry.check.testing import clients, provision
 from finout_s3_telemetry.config import Config
+from finout_s3_telemetry.config.model import EndpointConfig
 from finout_s3_telemetry.local.moto_server import LocalAws
 from finout_s3_telemetry.targets import Target
 
@@ -59,8 +62,45 @@ def deploy(aws: LocalAws, config: Config) -> Target:
     return target
 
 
-def check(aws: LocalAws, config: Config, retry: RetryPolicy = NO_RETRIES) -> Report:
-    return run_checks(config, target_of(aws), retry=retry)
+def check(
+    aws: LocalAws,
+    config: Config,
+    retry: RetryPolicy = NO_RETRIES,
+    *,
+    now: datetime | None = None,
+    max_age_days: int = DEFAULT_MAX_AGE_DAYS,
+) -> Report:
+    return run_checks(config, target_of(aws), retry=retry, now=now, max_age_days=max_age_days)
+
+
+VALID_CSV = (
+    b'"date","team","{telemetry}"\n"2024-06-07","servers","12.5"\n"2024-06-07","storage","3"\n'
+)
+
+
+def put_file(
+    aws: LocalAws, endpoint: EndpointConfig, telemetry: str, name: str, body: bytes | None = None
+) -> str:
+    """Store a file in a telemetry's folder (a small valid one by default); returns its key."""
+    s3, _ = clients(target_of(aws), endpoint.region)
+    key = endpoint.folder_key(telemetry) + name
+    content = body if body is not None else VALID_CSV.replace(b"{telemetry}", telemetry.encode())
+    s3.put_object(Bucket=endpoint.bucket, Key=key, Body=content)
+    return key
+
+
+def fill_folders(aws: LocalAws, config: Config) -> None:
+    """A valid file in every telemetry folder of every endpoint."""
+    for endpoint in config.endpoints:
+        for telemetry in endpoint.telemetries:
+            put_file(aws, endpoint, telemetry, "export.csv")
+
+
+def last_modified(aws: LocalAws, endpoint: EndpointConfig, key: str) -> datetime:
+    """The emulator's LastModified of `key`: tests judge ages from it, never from the clock."""
+    s3, _ = clients(target_of(aws), endpoint.region)
+    stamp: datetime = s3.head_object(Bucket=endpoint.bucket, Key=key)["LastModified"]
+    return stamp
 
 
 def failing(report: Report) -> dict[str, str]:

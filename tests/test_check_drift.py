@@ -13,6 +13,7 @@ from check_helpers import (
     deploy,
     endpoint_raw,
     failing,
+    fill_folders,
     make_config,
     result,
     target_of,
@@ -30,7 +31,7 @@ BUCKET = "acme-finout-telemetry"
 Mutation = Callable[[Any, Any, Config], None]
 
 
-def test_a_correct_deployment_passes_every_check(local_aws: LocalAws) -> None:
+def test_a_correct_deployment_with_files_passes_every_check(local_aws: LocalAws) -> None:
     config = make_config(
         endpoint_raw(),
         endpoint_raw(
@@ -52,6 +53,7 @@ def test_a_correct_deployment_passes_every_check(local_aws: LocalAws) -> None:
         ),
     )
     deploy(local_aws, config)
+    fill_folders(local_aws, config)  # an empty folder is a FINOUT-CSV-002 warning
     report = check(local_aws, config)
     assert report.ok, failing(report)
     assert all(r.status.value == "pass" for e in report.endpoints for r in e.results)
@@ -72,6 +74,8 @@ def test_a_correct_deployment_passes_every_check(local_aws: LocalAws) -> None:
         "FINOUT-IAM-004",
         "FINOUT-IAM-005",
         "FINOUT-IAM-006",
+        "FINOUT-CSV-001",
+        "FINOUT-CSV-002",
     ]
     trust = result(report, "FINOUT-IAM-002")
     assert trust.detail == f"Role {ROLE} trusts only {FINOUT_ROOT} with external ID finout-ab12cd3."

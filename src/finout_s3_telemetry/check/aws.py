@@ -7,6 +7,8 @@ Per endpoint, whatever the number of telemetries:
   IAM: GetRole, GetRolePolicy, ListRolePolicies, ListAttachedRolePolicies, and either one
        SimulatePrincipalPolicy per probe group (3) or, where that API is unavailable, the documents
        of any other policies on the role (usually none).
+Content checks add one GetObject per telemetry folder that holds a file (its newest file, streamed
+through `BucketObjects.stream`); an empty folder costs nothing.
 NoSuchEntity from IAM is retried with backoff (eventual consistency right after a deploy). Every
 call is counted through `CallCounter`. Credential and connection failures raise AwsUnavailable.
 """
@@ -14,7 +16,8 @@ call is counted through `CallCounter`. Credential and connection failures raise 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import unquote
 
@@ -24,6 +27,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from botocore.parsers import ResponseParserError
 
 from finout_s3_telemetry.check.calls import CallCounter
+from finout_s3_telemetry.check.context import UnreadableObject
 from finout_s3_telemetry.check.errors import AwsUnavailable, classify
 from finout_s3_telemetry.check.probes import Probe, access_probes, grouped
 from finout_s3_telemetry.check.retry import RetryPolicy
@@ -38,6 +42,7 @@ from finout_s3_telemetry.check.snapshot import (
     Simulation,
 )
 from finout_s3_telemetry.config.model import EndpointConfig
+from finout_s3_telemetry.csv_files import ByteStream
 from finout_s3_telemetry.policy_documents import PolicyDocument
 from finout_s3_telemetry.targets import Target
 
@@ -366,3 +371,43 @@ class BucketObjects:
             raise LookupError(f"s3://{self._endpoint.bucket}/{key}: {result.why()}")
         body: bytes = result.get()["Body"].read()
         return body
+
+    @contextmanager
+    def stream(self, key: str) -> Iterator[ByteStream]:
+        """The whole body of `key`, read as the caller reads (one counted GetObject), closed on
+        exit. Raises UnreadableObject when it cannot be opened, or when reading breaks off."""
+        s3 = self._reader.client("s3", self._region)
+        url = f"s3://{self._endpoint.bucket}/{key}"
+        result = self._reader.read(
+            s3.get_object,
+            Bucket=self._endpoint.bucket,
+            Key=key,
+            **self._reader.owner_args(self._endpoint),
+        )
+        if not result.is_found:
+            raise UnreadableObject(f"{url}: {result.why()}")
+        body = result.get()["Body"]
+        try:
+            yield _GuardedBody(body, url)
+        finally:
+            body.close()
+
+
+class _GuardedBody:
+    """botocore's StreamingBody, with read errors (timeout, cut connection, short body) turned
+    into UnreadableObject: one unreadable file is a check result, not the end of the run."""
+
+    def __init__(self, body: Any, url: str) -> None:
+        self._body = body
+        self._url = url
+        self._read = 0
+
+    def read(self, size: int, /) -> bytes:
+        try:
+            chunk: bytes = self._body.read(size)
+        except BotoCoreError as error:
+            raise UnreadableObject(
+                f"{self._url}: reading stopped after {self._read:,} bytes ({error})"
+            ) from error
+        self._read += len(chunk)
+        return chunk

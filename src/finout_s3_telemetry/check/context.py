@@ -2,26 +2,40 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import cached_property
 from typing import Protocol
 
 from finout_s3_telemetry import policy_documents
 from finout_s3_telemetry.check.access import AccessEvaluation
+from finout_s3_telemetry.check.max_age import DEFAULT_MAX_AGE_DAYS
 from finout_s3_telemetry.check.snapshot import EndpointSnapshot
 from finout_s3_telemetry.config.model import Config, EndpointConfig
+from finout_s3_telemetry.csv_files import ByteStream
 from finout_s3_telemetry.policy_documents import PolicyDocument
 
 
-class ObjectReader(Protocol):
-    """Reads the start of an object in the endpoint's bucket (one counted GetObject per call).
+class UnreadableObject(LookupError):
+    """An object could not be opened or read to its end (denied, deleted since the listing, cut
+    off midway). Its own class, so a KeyError from a bug is never mistaken for one."""
 
-    The hook for content checks, e.g. "the newest CSV file in each folder is valid and fresh":
-    pick the file from `snapshot.listing` (no extra listing) and read it with this.
+
+class ObjectReader(Protocol):
+    """Reads objects in the endpoint's bucket (one counted GetObject per call).
+
+    The hook for content checks, e.g. "the newest CSV file in each folder is valid": pick the file
+    from `snapshot.listing` (no extra listing) and read it with this.
     """
 
     def read(self, key: str, max_bytes: int) -> bytes:
         """The first `max_bytes` bytes of `key`; raises LookupError if it cannot be read."""
+        ...
+
+    def stream(self, key: str) -> AbstractContextManager[ByteStream]:
+        """The whole body of `key` as a stream, so memory does not grow with the object; raises
+        UnreadableObject if it cannot be opened, or when reading it breaks off."""
         ...
 
 
@@ -35,6 +49,10 @@ class EndpointContext:
     access: AccessEvaluation | None = None
     """None when the role could not be read."""
     objects: ObjectReader | None = None
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    """The moment the run judges ages against (time zone aware); one per run, injectable."""
+    max_age_days: int = DEFAULT_MAX_AGE_DAYS
+    """The newest file in a telemetry folder may be this many days old without a warning."""
 
     @cached_property
     def expected_trust_policy(self) -> PolicyDocument:

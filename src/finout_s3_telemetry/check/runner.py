@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from finout_s3_telemetry.check.access import evaluate_access
 from finout_s3_telemetry.check.aws import AwsReader, BucketObjects
@@ -10,6 +11,7 @@ from finout_s3_telemetry.check.calls import CallCounter
 from finout_s3_telemetry.check.checks import ALL_CHECKS
 from finout_s3_telemetry.check.context import EndpointContext
 from finout_s3_telemetry.check.errors import CheckUsageError
+from finout_s3_telemetry.check.max_age import DEFAULT_MAX_AGE_DAYS, max_age_problem
 from finout_s3_telemetry.check.model import EndpointReport, Report
 from finout_s3_telemetry.check.probes import access_probes
 from finout_s3_telemetry.check.registry import CheckSpec
@@ -38,18 +40,30 @@ def run_checks(
     retry: RetryPolicy | None = None,
     checks: Sequence[CheckSpec] = ALL_CHECKS,
     reader: AwsReader | None = None,
+    max_age_days: int = DEFAULT_MAX_AGE_DAYS,
+    now: datetime | None = None,
 ) -> Report:
     """Check the live account against `config`. Raises AwsUnavailable when AWS cannot be asked
     (no credentials, rejected credentials, unreachable endpoint) and CheckUsageError for an
-    unknown endpoint name; a drifted resource is a failed result, never an exception."""
+    unknown endpoint name or a bad `max_age_days`/`now`; a drifted resource is a failed result,
+    never an exception. `now` (time zone aware, default: the clock at the start) is what file
+    ages are judged against, so tests need not wait."""
     endpoints = select_endpoints(config, endpoint_names)
+    if problem := max_age_problem(max_age_days):
+        raise CheckUsageError(f"the maximum file age {problem} day (got {max_age_days})")
+    if now is not None and now.tzinfo is None:
+        raise CheckUsageError("`now` must be time zone aware, e.g. datetime.now(UTC)")
+    # One moment for the whole run, so every endpoint judges file ages alike.
+    moment = now or datetime.now(UTC)
     reader = reader or AwsReader(target, retry or RetryPolicy(), CallCounter())
     counter = reader.counter
     account = reader.caller_account(endpoints[0].region)
     reports = []
     for endpoint in endpoints:
         with counter.scope(endpoint.name):
-            reports.append(_check_endpoint(reader, config, endpoint, account, checks))
+            reports.append(
+                _check_endpoint(reader, config, endpoint, account, checks, moment, max_age_days)
+            )
     return Report(
         endpoints=tuple(reports),
         api_calls=counter.total,
@@ -65,6 +79,8 @@ def _check_endpoint(
     endpoint: EndpointConfig,
     account: str,
     checks: Sequence[CheckSpec],
+    now: datetime,
+    max_age_days: int,
 ) -> EndpointReport:
     before = reader.counter.by_scope[endpoint.name]
     snapshot = reader.fetch(endpoint)
@@ -79,6 +95,8 @@ def _check_endpoint(
         account=account,
         access=access,
         objects=BucketObjects(reader, endpoint, region),
+        now=now,
+        max_age_days=max_age_days,
     )
     results = tuple(r for spec in checks if (r := spec.run(ctx)) is not None)
     return EndpointReport(

@@ -1,9 +1,9 @@
 """Every check, in report order. One module per subject; each exposes `CHECKS`.
 
-To add a check (for example FINOUT-CSV-001 "the newest file in each folder is valid and fresh"),
-write `checks/<subject>.py` with `@check(...)` functions and a `CHECKS` tuple, and append it here.
-Content checks take the newest file per folder from `ctx.snapshot.listing.newest_in(folder_key)`
-(the listing is already fetched, with LastModified) and read it through `ctx.objects`.
+To add a check, write `checks/<subject>.py` with `@check(...)` functions and a `CHECKS` tuple,
+and append it here. Content checks (FINOUT-CSV-*) take the newest file per folder from
+`newest_files` (the listing is already fetched, with LastModified) and read it through
+`ctx.objects`; they come last, as they judge what the deployment holds rather than the deployment.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from finout_s3_telemetry.check.checks import (
     folders,
     inline_policy,
     role,
+    telemetry_files,
+    telemetry_freshness,
     tls_policy,
     trust_policy,
 )
@@ -32,4 +34,6 @@ ALL_CHECKS: tuple[CheckSpec, ...] = (
     *inline_policy.CHECKS,
     role.no_other_policies,
     *access.CHECKS,
+    *telemetry_files.CHECKS,
+    *telemetry_freshness.CHECKS,
 )
