@@ -13,7 +13,7 @@ so nothing is lost in exchange.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from cdktf import (
     App,
@@ -101,11 +101,7 @@ def aws_resource(
         terraform_generator_metadata=_aws_metadata(),
         provider=provider,
     )
-    if logical_id:
-        resource.override_logical_id(logical_id)
-    for name, value in attributes.items():
-        resource.add_override(name, value)
-    return resource
+    return _with_attributes(resource, attributes, logical_id)
 
 
 def aws_data_source(
@@ -125,8 +121,17 @@ def aws_data_source(
         terraform_generator_metadata=_aws_metadata(),
         provider=provider,
     )
+    return _with_attributes(data, attributes, logical_id)
+
+
+_Element = TypeVar("_Element", TerraformResource, TerraformDataSource)
+
+
+def _with_attributes(
+    element: _Element, attributes: Mapping[str, Any], logical_id: str | None
+) -> _Element:
     if logical_id:
-        data.override_logical_id(logical_id)
+        element.override_logical_id(logical_id)
     for name, value in attributes.items():
-        data.add_override(name, value)
-    return data
+        element.add_override(name, value)
+    return element
