@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from botocore.exceptions import ReadTimeoutError
 from check_helpers import (
     NO_RETRIES,
     check,
@@ -27,6 +28,7 @@ from check_helpers import (
 import finout_s3_telemetry.check as check_package
 from finout_s3_telemetry.check import Report
 from finout_s3_telemetry.check.aws import AwsReader, BucketObjects
+from finout_s3_telemetry.check.aws import _GuardedBody as GuardedBody
 from finout_s3_telemetry.check.checks.newest_files import newest_file
 from finout_s3_telemetry.check.checks.telemetry_files import newest_files_are_valid
 from finout_s3_telemetry.check.context import EndpointContext, UnreadableObject
@@ -114,6 +116,25 @@ def test_an_unreadable_newest_file_fails_and_asks_for_s3_get_object() -> None:
     assert "could not be read (AccessDenied: Access Denied)." in finding.detail
     assert f"s3:GetObject on arn:aws:s3:::{BUCKET}/*" in finding.remediation
     assert "upload" not in finding.remediation
+
+
+class CutOff:
+    """A body whose connection drops after the first chunk."""
+
+    def __init__(self) -> None:
+        self.chunks = [b'"date","bytes"\n']
+
+    def read(self, size: int) -> bytes:
+        if self.chunks:
+            return self.chunks.pop()
+        raise ReadTimeoutError(endpoint_url="https://s3.us-east-1.amazonaws.com")
+
+
+def test_a_read_that_breaks_off_midway_is_an_unreadable_object() -> None:
+    body = GuardedBody(CutOff(), f"s3://{BUCKET}/k.csv")
+    assert body.read(1024) == b'"date","bytes"\n'
+    with pytest.raises(UnreadableObject, match=r"k\.csv: reading stopped after 15 bytes"):
+        body.read(1024)
 
 
 # Against the emulator.
