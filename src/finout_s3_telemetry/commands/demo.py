@@ -9,6 +9,7 @@ forgets everything when it stops, so nothing of the demo may linger next to real
 from __future__ import annotations
 
 import argparse
+import datetime
 import importlib.util
 import os
 import shutil
@@ -108,6 +109,8 @@ def _demo(config: Config, source: Path, cdktf: str, target: Target, workdir: Pat
         return 1
     timings["deploy"] = time.monotonic() - started
 
+    _upload_sample_file(config, source, target, workdir)
+
     started = time.monotonic()
     from finout_s3_telemetry.check import AwsUnavailable, CheckUsageError, render, run_checks
 
@@ -129,6 +132,25 @@ def _demo(config: Config, source: Path, cdktf: str, target: Target, workdir: Pat
         error("the checker found problems in the deployed endpoints (see above)")
         return 1
     return 0
+
+
+def _upload_sample_file(config: Config, source: Path, target: Target, workdir: Path) -> None:
+    """Yesterday's file for the first telemetry, in Finout's own example shape, uploaded the way
+    a customer would: so the checker has a real file to validate."""
+    from finout_s3_telemetry.cli import main as cli_main
+
+    endpoint = config.endpoints[0]
+    telemetry = endpoint.telemetries[0]
+    day = (datetime.date.today() - datetime.timedelta(days=1)).isoformat()
+    sample = workdir / f"{telemetry}-{day}.csv"
+    sample.write_text(
+        f'"date","teamname","{telemetry}"\n'
+        f'"{day}","Servers","12.12"\n"{day}","Storage","6.22"\n"{day}","Network","0.05"\n'
+    )
+    print(f"\n== upload a sample file to {endpoint.name}/{telemetry} ==", flush=True)
+    url = target.endpoint_url or ""
+    cli_main(["upload", "-c", str(source), "--endpoint", endpoint.name, "--endpoint-url", url,
+              str(sample)])  # fmt: skip
 
 
 def _run_step(name: str, command: list[str], env: dict[str, str]) -> int:
