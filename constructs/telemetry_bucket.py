@@ -139,6 +139,12 @@ class TelemetryBucket(Construct):
         return self.bucket.get_string_attribute("id")
 
     @property
+    def settled_by(self) -> list[str]:
+        """What objects should wait for: with versioning on first, every object (folder markers
+        included) gets a real version id, never the pre-versioning `null` one."""
+        return [_ref(self.versioning)] if self.versioning else []
+
+    @property
     def bucket_arn(self) -> str:
         return self.bucket.get_string_attribute("arn")
 

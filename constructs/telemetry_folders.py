@@ -20,6 +20,9 @@ class TelemetryFoldersProps:
     """The AWS provider. Required."""
     prefix: str = ""
     """Default empty. The S3 path prefix, without leading or trailing slash."""
+    depends_on: Sequence[str] = ()
+    """Default none. Resources (`type.name`) to create first, e.g. the bucket's versioning, so
+    that folder markers are versioned objects from the start."""
 
 
 def folder_key(prefix: str, telemetry: str) -> str:
@@ -49,6 +52,7 @@ class TelemetryFolders(Construct):
                 "key": "${each.value}",
                 "content": "",
                 "content_type": FOLDER_CONTENT_TYPE,
+                **({"depends_on": list(props.depends_on)} if props.depends_on else {}),
             },
             logical_id=id,
         )

@@ -55,6 +55,7 @@ class FinoutEndpointStack(TerraformStack):
         provider = AwsProvider(self, "aws", settings)
 
         bucket: BucketReference
+        wait_for: list[str] = []
         if endpoint.existing_bucket:
             bucket = ExistingTelemetryBucket(
                 self,
@@ -72,6 +73,7 @@ class FinoutEndpointStack(TerraformStack):
                     settings=bucket_settings(force_destroy=endpoint.force_destroy_bucket),
                 ),
             )
+            wait_for = bucket.settled_by
         folders = TelemetryFolders(
             self,
             "telemetry_folders",
@@ -80,6 +82,7 @@ class FinoutEndpointStack(TerraformStack):
                 telemetries=endpoint.telemetries,
                 prefix=endpoint.prefix,
                 provider=provider,
+                depends_on=wait_for,
             ),
         )
         role = FinoutReadOnlyRole(

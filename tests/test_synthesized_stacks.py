@@ -103,6 +103,15 @@ def test_outputs_share_one_prefix_and_hold_finouts_form(aws_stacks: dict[str, Pa
     assert outputs["finout_region"]["value"] == "us-east-1"
 
 
+def test_folders_wait_for_versioning_so_every_marker_is_versioned(
+    aws_stacks: dict[str, Path],
+) -> None:
+    folders = stack_json(aws_stacks["main"])["resource"]["aws_s3_object"]["telemetry_folders"]
+    assert folders["depends_on"] == ["aws_s3_bucket_versioning.telemetry_bucket"]
+    cur = stack_json(aws_stacks["cur"])["resource"]["aws_s3_object"]["telemetry_folders"]
+    assert "depends_on" not in cur
+
+
 def test_the_existing_bucket_stack_cannot_change_or_destroy_the_bucket(
     aws_stacks: dict[str, Path],
 ) -> None:
