@@ -36,6 +36,17 @@ def warned(resource: str, detail: str, remediation: str) -> Finding:
     return Finding(Status.WARN, resource, detail, remediation)
 
 
+def bucket_setting_unreadable(
+    ctx: EndpointContext, what: str, why: str, permission: str
+) -> Finding:
+    """A created bucket's setting that the checker was not allowed (or failed) to read."""
+    return failed(
+        ctx.endpoint.bucket_arn,
+        f"The {what} of bucket {ctx.endpoint.bucket} could not be read ({why}).",
+        f"Let the checker call {permission} on bucket {ctx.endpoint.bucket}.",
+    )
+
+
 CheckFunction = Callable[[EndpointContext], Finding | None]
 
 

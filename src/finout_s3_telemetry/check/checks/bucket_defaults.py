@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from finout_s3_telemetry.check.context import EndpointContext
 from finout_s3_telemetry.check.model import Severity
-from finout_s3_telemetry.check.registry import Finding, check, failed, listed, passed, warned
+from finout_s3_telemetry.check.registry import (
+    Finding,
+    bucket_setting_unreadable,
+    check,
+    failed,
+    listed,
+    passed,
+    warned,
+)
 
 PUBLIC_ACCESS_FLAGS = (
     "BlockPublicAcls",
@@ -17,14 +25,6 @@ PUBLIC_ACCESS_FLAGS = (
     "BlockPublicPolicy",
     "RestrictPublicBuckets",
 )
-
-
-def _unreadable(ctx: EndpointContext, what: str, why: str, permission: str) -> Finding:
-    return failed(
-        ctx.endpoint.bucket_arn,
-        f"The {what} of bucket {ctx.endpoint.bucket} could not be read ({why}).",
-        f"Let the checker call {permission} on bucket {ctx.endpoint.bucket}.",
-    )
 
 
 @check("FINOUT-S3-004", Severity.HIGH, "Public access is blocked")
@@ -39,7 +39,9 @@ def public_access_block(ctx: EndpointContext) -> Finding | None:
             ctx.deploy("restore it"),
         )
     if not read.is_found:
-        return _unreadable(ctx, "public access block", read.why(), "s3:GetBucketPublicAccessBlock")
+        return bucket_setting_unreadable(
+            ctx, "public access block", read.why(), "s3:GetBucketPublicAccessBlock"
+        )
     off = [flag for flag in PUBLIC_ACCESS_FLAGS if not read.get().get(flag, False)]
     if off:
         return failed(
@@ -62,7 +64,9 @@ def object_ownership(ctx: EndpointContext) -> Finding | None:
             ctx.deploy("restore BucketOwnerEnforced"),
         )
     if not read.is_found:
-        return _unreadable(ctx, "ownership controls", read.why(), "s3:GetBucketOwnershipControls")
+        return bucket_setting_unreadable(
+            ctx, "ownership controls", read.why(), "s3:GetBucketOwnershipControls"
+        )
     if read.get() != "BucketOwnerEnforced":
         return failed(
             arn,
@@ -83,7 +87,9 @@ def default_encryption(ctx: EndpointContext) -> Finding | None:
             arn, f"Bucket {name} has no default encryption.", ctx.deploy("restore SSE-S3")
         )
     if not read.is_found:
-        return _unreadable(ctx, "default encryption", read.why(), "s3:GetEncryptionConfiguration")
+        return bucket_setting_unreadable(
+            ctx, "default encryption", read.why(), "s3:GetEncryptionConfiguration"
+        )
     algorithms = [a for a in read.get() if a]
     if "AES256" in algorithms:
         return passed(arn, f"Bucket {name} encrypts new objects by default with SSE-S3 (AES256).")
@@ -101,7 +107,9 @@ def versioning(ctx: EndpointContext) -> Finding | None:
     if read is None:
         return None
     if not read.is_found:
-        return _unreadable(ctx, "versioning status", read.why(), "s3:GetBucketVersioning")
+        return bucket_setting_unreadable(
+            ctx, "versioning status", read.why(), "s3:GetBucketVersioning"
+        )
     if read.get() != "Enabled":
         state = read.get() or "never enabled"
         return failed(

@@ -9,7 +9,15 @@ from finout_s3_telemetry.check.policy_normalize import (
     normalize_statement,
     statements,
 )
-from finout_s3_telemetry.check.registry import Finding, check, failed, listed, passed, warned
+from finout_s3_telemetry.check.registry import (
+    Finding,
+    bucket_setting_unreadable,
+    check,
+    failed,
+    listed,
+    passed,
+    warned,
+)
 
 
 @check("FINOUT-S3-008", Severity.MEDIUM, "The bucket policy denies requests without TLS")
@@ -24,11 +32,7 @@ def tls_only_policy(ctx: EndpointContext) -> Finding | None:
             ctx.deploy("restore the TLS-only policy"),
         )
     if not read.is_found:
-        return failed(
-            arn,
-            f"The policy of bucket {name} could not be read ({read.why()}).",
-            f"Let the checker call s3:GetBucketPolicy on bucket {name}.",
-        )
+        return bucket_setting_unreadable(ctx, "policy", read.why(), "s3:GetBucketPolicy")
     live = [normalize_statement(s) for s in statements(read.get())]
     wanted = [normalize_statement(s) for s in statements(ctx.expected_tls_policy)]
     lacking = [s for s in wanted if s not in live]
