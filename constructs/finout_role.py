@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from finout_s3_telemetry.constructs.cdktf_core import Construct, TerraformProvider, aws_resource
 
-from finout_s3_telemetry.config.model import DEFAULT_POLICY_NAME, DEFAULT_ROLE_NAME
+from finout_s3_telemetry.config.model import DEFAULT_POLICY_NAME, DEFAULT_ROLE_NAME, bucket_arn
 from finout_s3_telemetry.policy_documents import PolicyDocument, render, to_json
 
 
@@ -44,14 +44,14 @@ class FinoutReadOnlyRole(Construct):
 
     def __init__(self, scope: Construct, id: str, props: FinoutReadOnlyRoleProps) -> None:
         super().__init__(scope, id)
-        bucket_arn = f"arn:{props.partition}:s3:::{props.bucket_name}"
+        arn = bucket_arn(props.partition, props.bucket_name)
         self.trust_policy: PolicyDocument = render(
             "finout_trust_policy.json.j2",
             principal_arn=props.principal_arn,
             external_id=props.external_id,
         )
         self.inline_policy: PolicyDocument = render(
-            "finout_read_only_policy.json.j2", bucket_arn=bucket_arn
+            "finout_read_only_policy.json.j2", bucket_arn=arn
         )
         description = props.description or (
             f"Finout reads telemetry from s3://{props.bucket_name} (external ID required)"

@@ -14,6 +14,7 @@ from finout_s3_telemetry.constructs.cdktf_core import (
     aws_resource,
 )
 
+from finout_s3_telemetry.config.model import bucket_arn
 from finout_s3_telemetry.policy_documents import render, to_json
 
 
@@ -122,7 +123,7 @@ class TelemetryBucket(Construct):
         )
         self.tls_only_policy = None
         if settings.enforce_tls:
-            arn = f"arn:{props.partition}:s3:::{props.bucket_name}"
+            arn = bucket_arn(props.partition, props.bucket_name)
             policy = to_json(render("tls_only_bucket_policy.json.j2", bucket_arn=arn))
             self.tls_only_policy = aws_resource(
                 self,

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from finout_s3_telemetry.constructs.cdktf_core import Construct, TerraformProvider, aws_resource
 
+from finout_s3_telemetry.config.model import folder_key
+
 FOLDER_CONTENT_TYPE = "application/x-directory"
 
 
@@ -23,10 +25,6 @@ class TelemetryFoldersProps:
     depends_on: Sequence[str] = ()
     """Default none. Resources (`type.name`) to create first, e.g. the bucket's versioning, so
     that folder markers are versioned objects from the start."""
-
-
-def folder_key(prefix: str, telemetry: str) -> str:
-    return f"{prefix}/{telemetry}/" if prefix else f"{telemetry}/"
 
 
 class TelemetryFolders(Construct):

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from finout_s3_telemetry.config.errors import Problem
-from finout_s3_telemetry.config.model import DEFAULT_ROLE_NAME, partition_of
+from finout_s3_telemetry.config.model import DEFAULT_ROLE_NAME, bucket_arn, partition_of
 from finout_s3_telemetry.config.names import bucket_name_problem, region_problem
 
 
@@ -118,7 +118,7 @@ def _inline_policy_size(items: list[tuple[int, dict[str, Any]]]) -> Iterator[Pro
             continue
         if bucket_name_problem(bucket) or region_problem(region):
             continue
-        arn = f"arn:{partition_of(region)}:s3:::{bucket}"
+        arn = bucket_arn(partition_of(region), bucket)
         size = policy_size(render("finout_read_only_policy.json.j2", bucket_arn=arn))
         if size > INLINE_POLICY_LIMIT:
             yield Problem(

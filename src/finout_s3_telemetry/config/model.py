@@ -101,11 +101,11 @@ class EndpointConfig(_Strict):
 
     @property
     def bucket_arn(self) -> str:
-        return f"arn:{self.partition}:s3:::{self.bucket}"
+        return bucket_arn(self.partition, self.bucket)
 
     def folder_key(self, telemetry: str) -> str:
         """The zero-byte folder object's key: `<prefix>/<telemetry>/`."""
-        return f"{self.prefix}/{telemetry}/" if self.prefix else f"{telemetry}/"
+        return folder_key(self.prefix, telemetry)
 
     @property
     def folder_keys(self) -> dict[str, str]:
@@ -132,6 +132,15 @@ class Config(_Strict):
         if principal.startswith("arn:"):
             return principal
         return f"arn:{endpoint.partition}:iam::{principal}:root"
+
+
+def bucket_arn(partition: str, bucket: str) -> str:
+    return f"arn:{partition}:s3:::{bucket}"
+
+
+def folder_key(prefix: str, telemetry: str) -> str:
+    """A telemetry folder's key: `<prefix>/<telemetry>/`, or `<telemetry>/` without a prefix."""
+    return f"{prefix}/{telemetry}/" if prefix else f"{telemetry}/"
 
 
 def partition_of(region: str) -> str:
