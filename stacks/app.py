@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -10,15 +11,11 @@ from finout_s3_telemetry.constructs.cdktf_core import App
 from finout_s3_telemetry.stacks.endpoint_stack import FinoutEndpointStack
 
 from finout_s3_telemetry.config.model import Config
+from finout_s3_telemetry.config.names import endpoint_name_problem
 from finout_s3_telemetry.targets import Target
 
-DEFAULT_OUTDIR = "cdktf.out"
-OUTDIR_ENV = "CDKTF_OUTDIR"  # set by the cdktf CLI when it runs the app
 STATE_DIR_ENV = "FINOUT_TELEMETRY_STATE_DIR"
-
-
-def default_outdir() -> Path:
-    return Path(os.environ.get(OUTDIR_ENV) or DEFAULT_OUTDIR)
+MANIFEST = "manifest.json"  # cdktf's list of the stacks it synthesized into an outdir
 
 
 def build_app(
@@ -59,12 +56,37 @@ def synthesize(
     """Write `<outdir>/stacks/<endpoint>/cdk.tf.json` for every endpoint; return those folders.
 
     Stack folders of endpoints no longer in the config are removed, so `cdktf.out` never offers
-    a stale stack to deploy. Their state files are kept.
+    a stale stack to deploy, but only those that the previous synth's manifest lists as its own
+    stacks: an `--outdir` may be a folder that holds other things. Their state files are kept.
     """
+    previous = synthesized_stacks(outdir)
     build_app(config, target, outdir=outdir, state_dir=state_dir).synth()
     stacks_dir = outdir / "stacks"
     wanted = {endpoint.name for endpoint in config.endpoints}
-    for stale in stacks_dir.iterdir():
-        if stale.is_dir() and stale.name not in wanted:
+    for name in sorted(previous - wanted):
+        stale = stacks_dir / name
+        if stale.is_dir() and not stale.is_symlink():
             shutil.rmtree(stale)
     return [stacks_dir / endpoint.name for endpoint in config.endpoints]
+
+
+def synthesized_stacks(outdir: Path) -> set[str]:
+    """The stacks a previous synth into `outdir` wrote, from its `manifest.json`.
+
+    Only names that could be an endpoint's, in the folder this app gives them, count: the
+    manifest is a file on disk, and a hand-edited one must not steer a removal elsewhere.
+    """
+    try:
+        manifest = json.loads((outdir / MANIFEST).read_text(encoding="utf-8"))
+        stacks = manifest["stacks"]
+        entries = list(stacks.items()) if isinstance(stacks, dict) else []
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
+        return set()
+    return {
+        name
+        for name, entry in entries
+        if isinstance(name, str)
+        and endpoint_name_problem(name) is None
+        and isinstance(entry, dict)
+        and entry.get("workingDirectory") == f"stacks/{name}"
+    }

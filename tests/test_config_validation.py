@@ -10,6 +10,7 @@ import yaml
 
 from finout_s3_telemetry.cli import main
 from finout_s3_telemetry.config import ConfigError, parse_config
+from finout_s3_telemetry.terminal_text import quoted
 
 VALID: dict[str, Any] = {
     "finout": {"principal": "123456789012"},
@@ -105,7 +106,7 @@ def test_bucket_name_rules(bucket: str, message: str) -> None:
 @pytest.mark.parametrize("external_id", ["x", "finout ab12", "a" * 1225, "finout-#1"])
 def test_external_id_rules(external_id: str) -> None:
     assert problems_of(with_endpoint(external_id=external_id)) == [
-        f"endpoints[0].external_id: {external_id!r} is not a valid external ID; use 2-1224 "
+        f"endpoints[0].external_id: {quoted(external_id)} is not a valid external ID; use 2-1224 "
         "characters of letters, digits and + = , . @ : / _ - with no whitespace (copy it from "
         "the Finout console, or run `finout-telemetry external-id` to make one)"
     ]
@@ -122,8 +123,8 @@ def test_role_name_rules(role_name: str) -> None:
 @pytest.mark.parametrize("policy_name", ["", "a" * 129, "my policy", "a/b", "a*", "a?", "a\\b"])
 def test_policy_name_rules(policy_name: str) -> None:
     assert problems_of(with_endpoint(policy_name=policy_name)) == [
-        f"endpoints[0].policy_name: {policy_name!r} is not a valid IAM policy name; use 1-128 "
-        "characters without whitespace and without \\ / * ?"
+        f"endpoints[0].policy_name: {quoted(policy_name)} is not a valid IAM policy name; use "
+        "1-128 characters without whitespace and without \\ / * ?"
     ]
 
 
@@ -165,6 +166,8 @@ def test_a_malformed_principal_is_refused(principal: str) -> None:
 def test_valid_principals(principal: str) -> None:
     data = copy.deepcopy(VALID)
     data["finout"]["principal"] = principal
+    if principal.startswith("arn:aws-cn:"):
+        data["endpoints"][0]["region"] = "cn-north-1"
     parse_config(yaml.safe_dump(data))
 
 
@@ -195,7 +198,8 @@ def test_region_and_account_rules() -> None:
 
 def test_an_unquoted_account_id_is_refused_because_yaml_would_drop_leading_zeros() -> None:
     assert problems_of(with_endpoint(account_id=11122223333)) == [
-        'endpoints[0].account_id: must be a string; quote it, e.g. "11122223333"'
+        "endpoints[0].account_id: must be a string; quote it exactly as AWS shows it, e.g. "
+        'account_id: "11122223333"'
     ]
 
 

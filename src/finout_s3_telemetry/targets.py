@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlparse
 
+from finout_s3_telemetry.terminal_text import quoted
+
 TARGET_ENV = "FINOUT_TELEMETRY_TARGET"
 ENDPOINT_URL_ENV = "FINOUT_TELEMETRY_ENDPOINT_URL"
 # Credentials an emulator accepts; never used for the aws target.
@@ -72,31 +74,80 @@ class Target:
         }
 
     def describe(self) -> str:
-        return f"local AWS at {self.endpoint_url}" if self.is_local else "AWS"
+        if not self.is_local:
+            return "AWS"
+        return f"local AWS at {self.endpoint_url}" if self.endpoint_url else "a local AWS emulator"
 
 
-def resolve_target(kind: str | None = None, endpoint_url: str | None = None) -> Target:
-    """Flags win over $FINOUT_TELEMETRY_TARGET / $FINOUT_TELEMETRY_ENDPOINT_URL.
+def resolve_target(
+    kind: str | None = None,
+    endpoint_url: str | None = None,
+    *,
+    default_kind: Literal["aws", "local"] = "aws",
+    url_optional: bool = False,
+) -> Target:
+    """The target from the flags, else from $FINOUT_TELEMETRY_TARGET and
+    $FINOUT_TELEMETRY_ENDPOINT_URL, else `default_kind`.
 
-    An endpoint URL alone implies the local target; `local` without an URL is an error.
+    A flag always wins over the environment, and the environment is consulted only for what no
+    flag said: `--endpoint-url URL` means the local target whatever $FINOUT_TELEMETRY_TARGET
+    says, and `--target aws` ignores an endpoint URL in the environment. Settings that contradict
+    each other from the same place (`--target aws --endpoint-url URL`, or both variables) are an
+    error rather than one silently dropped. `url_optional` lets the local target come without an
+    URL (for `plan`, which then starts its own emulator).
     """
-    kind = kind or os.environ.get(TARGET_ENV) or None
-    endpoint_url = endpoint_url or os.environ.get(ENDPOINT_URL_ENV) or None
+    if endpoint_url is not None:
+        if kind == "aws":
+            raise TargetError(
+                "--target aws and --endpoint-url contradict each other: real AWS takes no "
+                "endpoint URL; drop --endpoint-url, or use --target local"
+            )
+        return Target("local", _checked_url(endpoint_url, "--endpoint-url"))
+    env_kind = os.environ.get(TARGET_ENV) or None
+    env_url = os.environ.get(ENDPOINT_URL_ENV) or None
+    if kind is None and env_kind is not None:
+        if env_kind not in ("aws", "local"):
+            raise TargetError(
+                f"${TARGET_ENV} is {quoted(env_kind)}; set it to aws or local, or unset it"
+            )
+        if env_kind == "aws" and env_url is not None:
+            raise TargetError(
+                f"${TARGET_ENV}=aws and ${ENDPOINT_URL_ENV} contradict each other: real AWS "
+                f"takes no endpoint URL; unset one of them, or pass --target"
+            )
+        kind = env_kind
     if kind is None:
-        kind = "local" if endpoint_url else "aws"
+        kind = "local" if env_url is not None else default_kind
     if kind not in ("aws", "local"):
-        raise TargetError(f"target {kind!r} is unknown; use --target aws or --target local")
+        raise TargetError(f"target {quoted(kind)} is unknown; use --target aws or --target local")
     if kind == "aws":
         return Target("aws")
-    if not endpoint_url:
+    if env_url is not None:
+        return Target("local", _checked_url(env_url, f"${ENDPOINT_URL_ENV}"))
+    if url_optional:
+        return Target("local", None)
+    raise TargetError(
+        f"the local target needs an endpoint URL; pass --endpoint-url URL or set "
+        f"{ENDPOINT_URL_ENV} (for example http://127.0.0.1:5000)"
+    )
+
+
+def _checked_url(endpoint_url: str, option: str) -> str:
+    parsed = urlparse(endpoint_url) if endpoint_url.isprintable() else None
+    if (
+        parsed is None
+        or parsed.scheme not in ("http", "https")
+        or not parsed.hostname
+        or any(char.isspace() for char in endpoint_url)
+    ):
         raise TargetError(
-            f"the local target needs an endpoint URL; pass --endpoint-url URL or set "
-            f"{ENDPOINT_URL_ENV} (for example http://127.0.0.1:5000)"
-        )
-    parsed = urlparse(endpoint_url)
-    if parsed.scheme not in ("http", "https") or not parsed.netloc:
-        raise TargetError(
-            f"endpoint URL {endpoint_url!r} is not an http(s) URL; use one like "
+            f"{option} {quoted(endpoint_url)} is not an http(s) URL; use one like "
             "http://127.0.0.1:5000"
         )
-    return Target("local", endpoint_url.rstrip("/"))
+    try:
+        parsed.port  # noqa: B018 - raises ValueError for a port out of range or not a number
+    except ValueError:
+        raise TargetError(
+            f"{option} {quoted(endpoint_url)} has no valid port; use one like http://127.0.0.1:5000"
+        ) from None
+    return endpoint_url.rstrip("/")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from finout_s3_telemetry.config import Config, ConfigError, config_path, load_config
 from finout_s3_telemetry.config.model import CONFIG_ENV_VAR, DEFAULT_CONFIG_FILE
+from finout_s3_telemetry.output_dirs import OutputDirError, chosen_outdir
 from finout_s3_telemetry.targets import (
     ENDPOINT_URL_ENV,
     TARGET_ENV,
@@ -46,11 +47,20 @@ def error(message: str) -> None:
 
 def load_or_report(args: argparse.Namespace) -> Config | None:
     """The validated config, or None after printing every problem to stderr."""
-    path: Path = config_path(getattr(args, "config", None))
     try:
+        path: Path = config_path(getattr(args, "config", None))
         return load_config(path)
     except ConfigError as problem:
         print(problem.render(), file=sys.stderr)
+        return None
+
+
+def outdir_or_report(flag: str | None) -> Path | None:
+    """The output folder (see `chosen_outdir`), or None after one line on stderr."""
+    try:
+        return chosen_outdir(flag)
+    except OutputDirError as problem:
+        error(str(problem))
         return None
 
 

@@ -25,6 +25,7 @@ from finout_s3_telemetry.config import Config, config_path
 from finout_s3_telemetry.form_values import print_form_values
 from finout_s3_telemetry.local.emulated_account import account_for, create_stand_in_buckets
 from finout_s3_telemetry.local.moto_server import LocalAws
+from finout_s3_telemetry.output_dirs import OutputDirError, ensure_output_dir
 from finout_s3_telemetry.targets import ENDPOINT_URL_ENV, TARGET_ENV, Target
 from finout_s3_telemetry.terraform_cli import MirrorError, terraform_environment
 from finout_s3_telemetry.terraform_runner import Terraform
@@ -59,15 +60,21 @@ def run(args: argparse.Namespace) -> int:
     if importlib.util.find_spec("moto") is None:
         error("the demo needs moto; install with: pip install 'finout-s3-telemetry[local]'")
         return 2
-    workdir = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="finout-demo-"))
-    workdir.mkdir(parents=True, exist_ok=True)
+    if args.keep is not None:
+        try:
+            workdir = ensure_output_dir(Path(args.keep), "--keep")
+        except OutputDirError as problem:
+            error(str(problem))
+            return 2
+    else:
+        workdir = Path(tempfile.mkdtemp(prefix="finout-demo-"))
     try:
         with LocalAws(account_id=account_for(config)) as aws:
             print(f"local AWS (moto) at {aws.endpoint_url}", flush=True)
             target = Target("local", aws.endpoint_url)
             return _demo(config, config_path(args.config), cdktf, target, workdir)
     finally:
-        if not args.keep:
+        if args.keep is None:
             shutil.rmtree(workdir, ignore_errors=True)
 
 
@@ -109,7 +116,10 @@ def _demo(config: Config, source: Path, cdktf: str, target: Target, workdir: Pat
         return 1
     timings["deploy"] = time.monotonic() - started
 
-    _upload_sample_file(config, source, target, workdir)
+    uploaded = _upload_sample_file(config, source, target, workdir)
+    if uploaded != 0:
+        error(f"the sample upload failed (exit {uploaded}); see its messages above")
+        return 1
 
     started = time.monotonic()
     from finout_s3_telemetry.check import AwsUnavailable, CheckUsageError, render, run_checks
@@ -134,9 +144,9 @@ def _demo(config: Config, source: Path, cdktf: str, target: Target, workdir: Pat
     return 0
 
 
-def _upload_sample_file(config: Config, source: Path, target: Target, workdir: Path) -> None:
+def _upload_sample_file(config: Config, source: Path, target: Target, workdir: Path) -> int:
     """Yesterday's file for the first telemetry, in Finout's own example shape, uploaded the way
-    a customer would: so the checker has a real file to validate."""
+    a customer would: so the checker has a real file to validate. Returns upload's exit code."""
     from finout_s3_telemetry.cli import main as cli_main
 
     endpoint = config.endpoints[0]
@@ -149,8 +159,8 @@ def _upload_sample_file(config: Config, source: Path, target: Target, workdir: P
     )
     print(f"\n== upload a sample file to {endpoint.name}/{telemetry} ==", flush=True)
     url = target.endpoint_url or ""
-    cli_main(["upload", "-c", str(source), "--endpoint", endpoint.name, "--endpoint-url", url,
-              str(sample)])  # fmt: skip
+    return cli_main(["upload", "-c", str(source), "--endpoint", endpoint.name,
+                     "--endpoint-url", url, str(sample)])  # fmt: skip
 
 
 def _run_step(name: str, command: list[str], env: dict[str, str]) -> int:

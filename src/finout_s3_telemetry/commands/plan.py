@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import sys
 import tempfile
@@ -26,7 +25,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from finout_s3_telemetry.commands.common import add_config_option, error, load_or_report
+from finout_s3_telemetry.commands.common import (
+    add_config_option,
+    error,
+    load_or_report,
+    outdir_or_report,
+)
 from finout_s3_telemetry.config import Config
 from finout_s3_telemetry.config.model import StateSettings
 from finout_s3_telemetry.plan_summary import PlanFileError, load_plan, renderer, summarize
@@ -93,22 +97,25 @@ def run(args: argparse.Namespace) -> int:
     config = load_or_report(args)
     if config is None:
         return 2
-    kind = args.target or os.environ.get(TARGET_ENV) or "local"
-    endpoint_url = args.endpoint_url or os.environ.get(ENDPOINT_URL_ENV) or None
+    try:
+        target = resolve_target(
+            args.target, args.endpoint_url, default_kind="local", url_optional=True
+        )
+    except TargetError as problem:
+        error(str(problem))
+        return 2
+    outdir = outdir_or_report(args.outdir)
+    if outdir is None:
+        return 2
     if shutil.which("terraform") is None:
         error("terraform is not on PATH; install Terraform 1.6 or newer")
         return 2
-    # Imported here: only commands that synthesize pay for starting cdktf's runtime.
-    from finout_s3_telemetry.stacks.app import default_outdir
-
-    outdir = Path(args.outdir) if args.outdir else default_outdir()
     state_dir = Path(args.state_dir) if args.state_dir else None
     try:
-        if kind == "local" and not endpoint_url:
+        if target.is_local and target.endpoint_url is None:
             with _fresh_emulator(config) as setup:
                 return _plan_all(setup, outdir, args.jobs)
-        target = resolve_target(kind, endpoint_url)
-    except (TargetError, MirrorError) as problem:
+    except MirrorError as problem:
         error(str(problem))
         return 2
     return _plan_all(_Setup(config, target, outdir, state_dir), outdir, args.jobs)

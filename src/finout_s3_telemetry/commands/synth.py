@@ -6,13 +6,13 @@ This is also the app command in cdktf.json, so `npx cdktf synth` runs exactly th
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
 from finout_s3_telemetry.commands.common import (
     add_config_option,
     add_target_options,
     load_or_report,
+    outdir_or_report,
     target_or_report,
 )
 
@@ -40,12 +40,14 @@ def run(args: argparse.Namespace) -> int:
     target = target_or_report(args)
     if config is None or target is None:
         return 2
+    outdir = outdir_or_report(args.outdir)  # created only once the rest is known to be good
+    if outdir is None:
+        return 2
     # Imported only now: starting cdktf's runtime costs most of a second, and a bad config or
     # target must fail fast without paying it. (Importing it in a thread while the config is
     # validated was measured slower: both are Python-bound and share the GIL.)
-    from finout_s3_telemetry.stacks.app import default_outdir, synthesize
+    from finout_s3_telemetry.stacks.app import synthesize
 
-    outdir = Path(args.outdir) if args.outdir else default_outdir()
     stacks = synthesize(config, target, outdir=outdir)
     if not args.quiet:
         for stack in stacks:

@@ -10,8 +10,17 @@ from collections.abc import Iterator
 from typing import Any
 
 from finout_s3_telemetry.config.errors import Problem
-from finout_s3_telemetry.config.model import DEFAULT_ROLE_NAME, bucket_arn, partition_of
-from finout_s3_telemetry.config.names import bucket_name_problem, region_problem
+from finout_s3_telemetry.config.model import DEFAULT_ROLE_NAME, bucket_arn, folder_key
+from finout_s3_telemetry.config.names import (
+    bucket_name_problem,
+    prefix_problem,
+    principal_partition,
+    region_problem,
+    telemetry_key_problem,
+    telemetry_problem,
+)
+from finout_s3_telemetry.config.partitions import partition_ids, partition_of
+from finout_s3_telemetry.terminal_text import printable, quoted, shorten
 
 
 def cross_endpoint_problems(raw: Any) -> Iterator[Problem]:
@@ -20,6 +29,11 @@ def cross_endpoint_problems(raw: Any) -> Iterator[Problem]:
     if not isinstance(endpoints, list):
         return
     items = [(i, e) for i, e in enumerate(endpoints) if isinstance(e, dict)]
+    finout = raw.get("finout")
+    principal = finout.get("principal") if isinstance(finout, dict) else None
+    if isinstance(principal, str):
+        yield from _principal_partition(principal, items)
+    yield from _folder_key_lengths(items)
     yield from _duplicate_names(items)
     yield from _shared_role_names(items)
     yield from _bucket_created_twice(items)
@@ -27,13 +41,68 @@ def cross_endpoint_problems(raw: Any) -> Iterator[Problem]:
     yield from _inline_policy_size(items)
 
 
+_S3_BACKEND_FIELDS = ("bucket", "key", "region", "use_lockfile")
+
+
 def _state_problems(raw: Any) -> Iterator[Problem]:
     state = raw.get("state") if isinstance(raw, dict) else None
-    if isinstance(state, dict) and state.get("backend") == "s3" and not state.get("bucket"):
+    if not isinstance(state, dict):
+        return
+    backend = state.get("backend", "local")
+    if backend == "s3" and not state.get("bucket"):
         yield Problem(
             "state.bucket",
             "is required when state.backend is s3; name an existing bucket for the Terraform state",
         )
+    if backend == "local":
+        # Settings that would be silently ignored: the user meant shared state and would get
+        # local files.
+        for field in _S3_BACKEND_FIELDS:
+            if field in state:
+                yield Problem(
+                    f"state.{field}",
+                    "applies only to the s3 backend, and the state is local; set "
+                    "`backend: s3` to keep the state in S3, or remove this field",
+                )
+
+
+def _principal_partition(
+    principal: str, items: list[tuple[int, dict[str, Any]]]
+) -> Iterator[Problem]:
+    """A role trusts principals of its own partition only: IAM refuses an aws-cn principal in a
+    role in us-east-1, and Finout's account differs per partition."""
+    wanted = principal_partition(principal)
+    if wanted is None or wanted not in partition_ids():
+        return
+    for index, endpoint in items:
+        region = endpoint.get("region")
+        if not isinstance(region, str) or region_problem(region):
+            continue
+        partition = partition_of(region)
+        if partition != wanted:
+            yield Problem(
+                f"endpoints[{index}].region",
+                f"{quoted(region)} is in the {partition} partition, but finout.principal is in "
+                f"{wanted}; a role can only trust a principal of its own partition: use Finout's "
+                f"principal for {partition} from the Finout console, or a region of {wanted}",
+            )
+
+
+def _folder_key_lengths(items: list[tuple[int, dict[str, Any]]]) -> Iterator[Problem]:
+    for index, endpoint in items:
+        prefix = endpoint.get("prefix", "")
+        telemetries = endpoint.get("telemetries")
+        if (
+            not isinstance(prefix, str)
+            or prefix_problem(prefix)
+            or not isinstance(telemetries, list)
+        ):
+            continue
+        for position, telemetry in enumerate(telemetries):
+            if not isinstance(telemetry, str) or telemetry_problem(telemetry):
+                continue
+            if problem := telemetry_key_problem(folder_key(prefix, telemetry)):
+                yield Problem(f"endpoints[{index}].telemetries[{position}]", problem)
 
 
 def _duplicate_names(items: list[tuple[int, dict[str, Any]]]) -> Iterator[Problem]:
@@ -45,8 +114,8 @@ def _duplicate_names(items: list[tuple[int, dict[str, Any]]]) -> Iterator[Proble
         if name in seen:
             yield Problem(
                 f"endpoints[{index}].name",
-                f"{name!r} is already the name of endpoints[{seen[name]}]; endpoint names name "
-                "the stacks and must be unique, so rename this one",
+                f"{quoted(name)} is already the name of endpoints[{seen[name]}]; endpoint names "
+                "name the stacks and must be unique, so rename this one",
             )
         else:
             seen[name] = index
@@ -66,12 +135,14 @@ def _shared_role_names(items: list[tuple[int, dict[str, Any]]]) -> Iterator[Prob
         if key in seen:
             first_index, first_name = seen[key]
             where = f"account {account}" if account else "the same account (no account_id set)"
+            suggestion = printable(shorten(f"{role}-{name}"))
             yield Problem(
                 f"endpoints[{index}].role_name",
-                f"role {role!r} is also used by endpoint {first_name!r} (endpoints[{first_index}]) "
-                f"in {where}; set `role_name:` on endpoint {name!r}, e.g. {role}-{name}, and keep "
-                f"{first_name!r} as it is if Finout already uses its role ARN (never rename a "
-                "registered role: its Finout endpoint would stop working)",
+                f"role {quoted(role)} is also used by endpoint {quoted(first_name)} "
+                f"(endpoints[{first_index}]) "
+                f"in {where}; set `role_name:` on endpoint {quoted(name)}, e.g. {suggestion}, and "
+                f"keep {quoted(first_name)} as it is if Finout already uses its role ARN (never "
+                "rename a registered role: its Finout endpoint would stop working)",
             )
         else:
             seen[key] = (index, name)
@@ -86,8 +157,9 @@ def _bucket_created_twice(items: list[tuple[int, dict[str, Any]]]) -> Iterator[P
         if bucket in created:
             yield Problem(
                 f"endpoints[{index}].bucket",
-                f"bucket {bucket!r} is already created by endpoints[{created[bucket]}]; a bucket "
-                "can be created once: set `existing_bucket: true` here or use another bucket",
+                f"bucket {quoted(bucket)} is already created by endpoints[{created[bucket]}]; "
+                "a bucket can be created once: set `existing_bucket: true` here or use another "
+                "bucket",
             )
         else:
             created[bucket] = index
@@ -103,7 +175,8 @@ def _telemetry_duplicates(items: list[tuple[int, dict[str, Any]]]) -> Iterator[P
             if isinstance(telemetry, str) and telemetry in seen:
                 yield Problem(
                     f"endpoints[{index}].telemetries[{position}]",
-                    f"{telemetry!r} is listed twice; each telemetry is one folder, list it once",
+                    f"{quoted(telemetry)} is listed twice; each telemetry is one folder, list it "
+                    "once",
                 )
             elif isinstance(telemetry, str):
                 seen.add(telemetry)
@@ -118,7 +191,7 @@ def _inline_policy_size(items: list[tuple[int, dict[str, Any]]]) -> Iterator[Pro
             continue
         if bucket_name_problem(bucket) or region_problem(region):
             continue
-        arn = bucket_arn(partition_of(region), bucket)
+        arn = bucket_arn(partition_of(region) or "aws", bucket)
         size = policy_size(render("finout_read_only_policy.json.j2", bucket_arn=arn))
         if size > INLINE_POLICY_LIMIT:
             yield Problem(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from finout_s3_telemetry.terminal_text import printable
+
 
 @dataclass(frozen=True, order=True)
 class Problem:
@@ -27,6 +29,6 @@ class ConfigError(Exception):
     def render(self) -> str:
         count = len(self.problems)
         noun = "problem" if count == 1 else "problems"
-        lines = [f"{self.source}: {count} {noun}; nothing was synthesized or changed."]
+        lines = [f"{printable(self.source)}: {count} {noun}; nothing was synthesized or changed."]
         lines += [f"  - {problem}" for problem in self.problems]
         return "\n".join(lines)

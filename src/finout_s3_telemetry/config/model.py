@@ -11,7 +11,8 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
-from finout_s3_telemetry.config import names
+from finout_s3_telemetry.config import names, partitions
+from finout_s3_telemetry.terminal_text import quoted
 
 DEFAULT_ROLE_NAME = "FinoutMetricsReadOnlyRole"
 DEFAULT_POLICY_NAME = "finest-access-policy_telemetry_export"
@@ -39,6 +40,7 @@ Principal = Annotated[str, _rule(names.principal_problem)]
 Region = Annotated[str, _rule(names.region_problem)]
 PathPrefix = Annotated[str, _rule(names.prefix_problem)]
 Telemetry = Annotated[str, _rule(names.telemetry_problem)]
+StateKey = Annotated[str, _rule(names.state_key_problem)]
 
 
 class _Strict(BaseModel):
@@ -59,7 +61,7 @@ class StateSettings(_Strict):
     """`local` (default) or `s3` for shared team state."""
     bucket: BucketName | None = None
     """S3 backend only: the state bucket (must exist)."""
-    key: str = "finout-telemetry"
+    key: StateKey = "finout-telemetry"
     """S3 backend only: key prefix; each stack's state is `<key>/<endpoint>.tfstate`."""
     region: Region | None = None
     """S3 backend only: the state bucket's region. Default: the endpoint's region."""
@@ -124,7 +126,7 @@ class Config(_Strict):
             if endpoint.name == name:
                 return endpoint
         known = ", ".join(e.name for e in self.endpoints)
-        raise KeyError(f"no endpoint named {name!r}; the config has: {known}")
+        raise KeyError(f"no endpoint named {quoted(name)}; the config has: {known}")
 
     def principal_arn(self, endpoint: EndpointConfig) -> str:
         """Finout's principal as an ARN: an account id becomes the account's root principal."""
@@ -144,17 +146,11 @@ def folder_key(prefix: str, telemetry: str) -> str:
 
 
 def partition_of(region: str) -> str:
-    if region.startswith("cn-"):
-        return "aws-cn"
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
-    if region.startswith("us-iso-"):
-        return "aws-iso"
-    if region.startswith("us-isob-"):
-        return "aws-iso-b"
-    if region.startswith("eusc-"):
-        return "aws-eusc"
-    return "aws"
+    """The partition of a region that validation accepted (`aws`, `aws-cn`, …)."""
+    partition = partitions.partition_of(region)
+    if partition is None:
+        raise ValueError(f"{region!r} belongs to no AWS partition")
+    return partition
 
 
 ConfigFileSource = Literal["argument", "environment", "default"]

@@ -1,32 +1,89 @@
 """AWS naming rules for the values a config may hold.
 
 Each rule returns None when the value is fine, or a sentence that says what is wrong and how to fix
-it. The config model turns those sentences into errors that carry the field path.
+it. The config model turns those sentences into errors that carry the field path. Every pattern is
+matched against the whole value (`fullmatch`): a `$` anchor would accept a trailing newline, which
+a YAML block scalar (`|`) adds without the user seeing it.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import re
+import unicodedata
 from collections.abc import Callable
 
-_BUCKET_CHARS = re.compile(r"^[a-z0-9][a-z0-9.-]*[a-z0-9]$")
+from finout_s3_telemetry.config.partitions import partition_ids, partition_of
+from finout_s3_telemetry.terminal_text import FORBIDDEN_IN_CONFIG, escape, quoted
+
+_BUCKET_CHARS = re.compile(r"[a-z0-9][a-z0-9.-]*[a-z0-9]")
 # Prefixes and suffixes that S3 reserves for access points, aliases, directory and table buckets.
 _BUCKET_RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
 _BUCKET_RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
 
-_EXTERNAL_ID = re.compile(r"^[A-Za-z0-9+=,.@:/_-]{2,1224}$")
-_ROLE_NAME = re.compile(r"^[A-Za-z0-9+=,.@_-]{1,64}$")
-_POLICY_NAME_FORBIDDEN = re.compile(r"[\s\\/*?]")
-_ENDPOINT_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
-_ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
+_EXTERNAL_ID = re.compile(r"[A-Za-z0-9+=,.@:/_-]{2,1224}")
+_ROLE_NAME = re.compile(r"[A-Za-z0-9+=,.@_-]{1,64}")
+_POLICY_NAME = re.compile(r"[\x21-\x7e]{1,128}")
+_POLICY_NAME_FORBIDDEN = re.compile(r"[\\/*?]")
+_ENDPOINT_NAME = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
+_ACCOUNT_ID = re.compile(r"[0-9]{12}")
 _PRINCIPAL_ARN = re.compile(
-    r"^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc):iam::[0-9]{12}:"
-    r"(root|role/[\w+=,.@/-]{1,512}|user/[\w+=,.@/-]{1,512})$"
+    r"arn:(?P<partition>[a-z-]+):iam::[0-9]{12}:"
+    r"(root|role/[A-Za-z0-9_+=,.@/-]{1,512}|user/[A-Za-z0-9_+=,.@/-]{1,512})"
 )
-_REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]{1,2}$")
+_REGION = re.compile(r"[a-z]{2,4}(-[a-z]+)+-[0-9]{1,2}")
+# What an S3 folder name in a path prefix or a telemetry may hold: the characters AWS lists as
+# safe in object keys. Anything else (non-ASCII lookalikes included) would make one telemetry
+# look like another in the console and in Finout.
+_PREFIX_SEGMENT = re.compile(r"[A-Za-z0-9_.!*'()-]+")
+_TELEMETRY = re.compile(r"[A-Za-z0-9_.-]+")
+_STATE_KEY_SEGMENT = re.compile(r"[A-Za-z0-9_.!*'()=-]+")
+
+S3_KEY_LIMIT = 1024
+"""S3 object keys are at most 1,024 bytes of UTF-8."""
+UPLOADED_FILE_NAME_BYTES = len("YYYY-MM-DD.csv")
+"""What `upload` appends to a telemetry folder's key."""
+DATE_COLUMN = "date"
 Rule = Callable[[str], "str | None"]
-_S3_KEY_SEGMENT_FORBIDDEN = re.compile(r"[\s/\\{}^%`\[\]\"<>~#|]")
+
+_CHARACTER_NAMES = {
+    "\n": "a line feed (\\n)",
+    "\r": "a carriage return (\\r)",
+    "\t": "a tab (\\t)",
+    "\x00": "a NUL byte (\\x00)",
+    "\x1b": "an escape character (\\x1b)",
+}
+_CATEGORY_NAMES = {
+    "Cc": "control character",
+    "Cf": "invisible format character",
+    "Zl": "line separator",
+    "Zp": "paragraph separator",
+}
+
+
+def forbidden_character_problem(value: str) -> str | None:
+    """Why `value` may not stand in a config at all: a control, format or separator character.
+
+    Such characters are invisible in an editor and in the AWS console, yet they become part of
+    an external ID, a role name or a bucket policy, where nothing ever matches them again.
+    """
+    for position, char in enumerate(value, start=1):
+        category = unicodedata.category(char)
+        if category not in FORBIDDEN_IN_CONFIG:
+            continue
+        described = _CHARACTER_NAMES.get(char)
+        if described is None:
+            name = unicodedata.name(char, "")
+            what = _CATEGORY_NAMES[category]
+            described = f"{what} {escape(char)}" + (f" ({name})" if name else "")
+        hint = "remove it"
+        if char in "\r\n" and position >= len(value.rstrip("\r\n")):
+            hint += (
+                " (a YAML block scalar, `|` or `>`, ends the value with a line break: write the "
+                "value on one line, in quotes)"
+            )
+        return f"{quoted(value)} contains {described} at character {position}; {hint}"
+    return None
 
 
 def bucket_name_problem(name: str) -> str | None:
@@ -36,107 +93,127 @@ def bucket_name_problem(name: str) -> str | None:
         "a letter or digit"
     )
     if not 3 <= len(name) <= 63:
-        return f"{name!r} is {len(name)} characters long; {fix}"
-    if not _BUCKET_CHARS.match(name):
-        return f"{name!r} is not a valid S3 bucket name; {fix}"
+        return f"{quoted(name)} is {len(name):,} characters long; {fix}"
+    if not _BUCKET_CHARS.fullmatch(name):
+        return f"{quoted(name)} is not a valid S3 bucket name; {fix}"
     if ".." in name:
-        return f"{name!r} contains '..'; S3 bucket names cannot have two adjacent dots"
+        return f"{quoted(name)} contains '..'; S3 bucket names cannot have two adjacent dots"
     try:
         ipaddress.IPv4Address(name)
     except ValueError:
         pass
     else:
-        return f"{name!r} is formatted as an IP address, which S3 refuses; choose a name"
+        return f"{quoted(name)} is formatted as an IP address, which S3 refuses; choose a name"
     for prefix in _BUCKET_RESERVED_PREFIXES:
         if name.startswith(prefix):
-            return f"{name!r} starts with {prefix!r}, which S3 reserves; choose another name"
+            return f"{quoted(name)} starts with {prefix!r}, which S3 reserves; choose another name"
     for suffix in _BUCKET_RESERVED_SUFFIXES:
         if name.endswith(suffix):
-            return f"{name!r} ends with {suffix!r}, which S3 reserves; choose another name"
+            return f"{quoted(name)} ends with {suffix!r}, which S3 reserves; choose another name"
     return None
 
 
 def external_id_problem(value: str) -> str | None:
     """Return why `value` is not a valid sts:ExternalId, or None."""
-    if _EXTERNAL_ID.match(value):
+    if _EXTERNAL_ID.fullmatch(value):
         return None
     return (
-        f"{value!r} is not a valid external ID; use 2-1224 characters of letters, digits and "
-        "+ = , . @ : / _ - with no whitespace (copy it from the Finout console, or run "
+        f"{quoted(value)} is not a valid external ID; use 2-1224 characters of letters, digits "
+        "and + = , . @ : / _ - with no whitespace (copy it from the Finout console, or run "
         "`finout-telemetry external-id` to make one)"
     )
 
 
 def role_name_problem(value: str) -> str | None:
-    if _ROLE_NAME.match(value):
+    if _ROLE_NAME.fullmatch(value):
         return None
     return (
-        f"{value!r} is not a valid IAM role name; use 1-64 characters of letters, digits and "
-        "+ = , . @ _ -"
+        f"{quoted(value)} is not a valid IAM role name; use 1-64 characters of letters, digits "
+        "and + = , . @ _ -"
     )
 
 
 def policy_name_problem(value: str) -> str | None:
-    if 1 <= len(value) <= 128 and not _POLICY_NAME_FORBIDDEN.search(value):
+    if _POLICY_NAME.fullmatch(value) and not _POLICY_NAME_FORBIDDEN.search(value):
         return None
     return (
-        f"{value!r} is not a valid IAM policy name; use 1-128 characters without whitespace "
-        "and without \\ / * ?"
+        f"{quoted(value)} is not a valid IAM policy name; use 1-128 characters without "
+        "whitespace and without \\ / * ?"
     )
 
 
 def endpoint_name_problem(value: str) -> str | None:
-    if _ENDPOINT_NAME.match(value):
+    if _ENDPOINT_NAME.fullmatch(value):
         return None
     return (
-        f"{value!r} is not a valid endpoint name; use 1-63 lowercase letters, digits and hyphens, "
-        "starting and ending with a letter or digit (it names the stack)"
+        f"{quoted(value)} is not a valid endpoint name; use 1-63 lowercase letters, digits and "
+        "hyphens, starting and ending with a letter or digit (it names the stack)"
     )
 
 
 def account_id_problem(value: str) -> str | None:
-    if _ACCOUNT_ID.match(value):
+    if _ACCOUNT_ID.fullmatch(value):
         return None
-    return f"{value!r} is not an AWS account id; write the 12 digits as a quoted string"
+    return f"{quoted(value)} is not an AWS account id; write the 12 digits as a quoted string"
+
+
+def principal_partition(value: str) -> str | None:
+    """The partition of a principal ARN (`aws`, `aws-cn`, …); None for a bare account id."""
+    match = _PRINCIPAL_ARN.fullmatch(value)
+    return match.group("partition") if match else None
 
 
 def principal_problem(value: str) -> str | None:
-    if value.strip() == "*" or "*" in value:
+    if "*" in value:
         return (
-            f"{value!r} would let anyone assume the role; use Finout's AWS account id or role ARN "
-            "shown in the Finout console"
+            f"{quoted(value)} would let anyone assume the role; use Finout's AWS account id or "
+            "role ARN shown in the Finout console"
         )
-    if _ACCOUNT_ID.match(value) or _PRINCIPAL_ARN.match(value):
+    if _ACCOUNT_ID.fullmatch(value):
         return None
+    match = _PRINCIPAL_ARN.fullmatch(value)
+    if match and match.group("partition") in partition_ids():
+        return None
+    if match:
+        return (
+            f"{quoted(value)} names the partition {match.group('partition')!r}, which AWS does "
+            f"not have; use one of {', '.join(partition_ids())}, as in the Finout console"
+        )
     return (
-        f"{value!r} is not a principal; use Finout's 12-digit AWS account id or an ARN like "
+        f"{quoted(value)} is not a principal; use Finout's 12-digit AWS account id or an ARN like "
         "arn:aws:iam::123456789012:root, arn:aws:iam::123456789012:role/NAME or "
         ":user/NAME, as shown in the Finout console"
     )
 
 
 def region_problem(value: str) -> str | None:
-    if _REGION.match(value):
+    if _REGION.fullmatch(value) and partition_of(value) is not None:
         return None
-    return f"{value!r} is not an AWS region name; use one like us-east-1 or eu-west-2"
+    return f"{quoted(value)} is not an AWS region name; use one like us-east-1 or eu-west-2"
 
 
 def prefix_problem(value: str) -> str | None:
     if value == "":
         return None  # no prefix: the folders sit at the bucket's root
     if value.startswith("/") or value.endswith("/"):
-        return f"{value!r} starts or ends with '/'; write it without leading or trailing slashes"
+        return (
+            f"{quoted(value)} starts or ends with '/'; write it without leading or trailing slashes"
+        )
     segments = value.split("/")
     if any(segment == "" for segment in segments):
-        return f"{value!r} contains '//'; write each folder once"
+        return f"{quoted(value)} contains '//'; write each folder once"
     for segment in segments:
-        if _S3_KEY_SEGMENT_FORBIDDEN.search(segment) or segment in (".", ".."):
+        if not _PREFIX_SEGMENT.fullmatch(segment) or segment in (".", ".."):
             return (
-                f"{value!r} has the folder {segment!r}, which is not a safe S3 key; use letters, "
-                "digits and - _ . ! * ' ( ) only"
+                f"{quoted(value)} has the folder {quoted(segment)}, which is not a safe S3 key; "
+                "use letters, digits and - _ . ! * ' ( ) only"
             )
-    if len(value) > 900:
-        return f"{value!r} is too long; keep the S3 path prefix under 900 characters"
+    size = len(value.encode())
+    if size > 900:
+        return (
+            f"{quoted(value)} is {size:,} bytes long; keep the S3 path prefix under 900 bytes, "
+            "so that a telemetry folder and its daily files fit S3's 1,024-byte keys"
+        )
     return None
 
 
@@ -145,11 +222,52 @@ def telemetry_problem(value: str) -> str | None:
         return "is empty; name the telemetry as it appears in the CSV header, e.g. 'bytes'"
     if any(ch.isspace() for ch in value):
         return (
-            f"{value!r} contains whitespace, which Finout refuses in a CSV header; "
+            f"{quoted(value)} contains whitespace, which Finout refuses in a CSV header; "
             "use '_' or '-' instead"
         )
     if "/" in value:
-        return f"{value!r} contains '/'; a telemetry is one folder, so drop the slash"
-    if _S3_KEY_SEGMENT_FORBIDDEN.search(value) or value in (".", ".."):
-        return f"{value!r} is not a safe S3 folder name; use letters, digits and - _ ."
+        return f"{quoted(value)} contains '/'; a telemetry is one folder, so drop the slash"
+    if value.lower() == DATE_COLUMN:
+        return (
+            f"{quoted(value)} is the name of the CSV's date column; a telemetry column needs "
+            "another name, e.g. 'requests'"
+        )
+    if not _TELEMETRY.fullmatch(value) or value in (".", ".."):
+        return f"{quoted(value)} is not a safe S3 folder name; use letters, digits and - _ ."
+    return None
+
+
+def telemetry_key_problem(folder_key: str) -> str | None:
+    """Why a telemetry folder cannot hold its daily files: their keys would pass S3's limit."""
+    size = len(folder_key.encode()) + UPLOADED_FILE_NAME_BYTES
+    if size <= S3_KEY_LIMIT:
+        return None
+    return (
+        f"the folder {quoted(folder_key)} and its daily files (YYYY-MM-DD.csv) make keys of "
+        f"{size:,} bytes, over S3's {S3_KEY_LIMIT:,}-byte limit; shorten the prefix or the "
+        "telemetry name"
+    )
+
+
+def state_key_problem(value: str) -> str | None:
+    """Why `value` cannot be the key prefix of the stacks' state files in the state bucket."""
+    if value == "":
+        return (
+            "is empty; name a key prefix for the state files, e.g. finout-telemetry, or remove "
+            "`key:` to use that default"
+        )
+    segments = value.split("/")
+    if any(segment == "" for segment in segments):
+        return (
+            f"{quoted(value)} starts or ends with '/' or contains '//'; write it like "
+            "terraform/finout-telemetry"
+        )
+    for segment in segments:
+        if not _STATE_KEY_SEGMENT.fullmatch(segment) or segment in (".", ".."):
+            return (
+                f"{quoted(value)} has the folder {quoted(segment)}, which is not a safe S3 key; "
+                "use letters, digits and - _ . ! * ' ( ) = only"
+            )
+    if len(value.encode()) > 900:
+        return f"{quoted(value)} is too long; keep the state key prefix under 900 bytes"
     return None

@@ -1,0 +1,238 @@
+"""`synth`, `terraform-env` and the target flags as a hostile or careless user drives them: one
+line and exit 2 for a bad folder or contradictory settings, and nothing removed that this tool
+did not write."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from finout_s3_telemetry.cli import main
+from finout_s3_telemetry.targets import Target, TargetError, resolve_target
+
+CONFIG: dict[str, Any] = {
+    "finout": {"principal": "123456789012"},
+    "endpoints": [
+        {
+            "name": name,
+            "region": "us-east-1",
+            "bucket": f"acme-{name}",
+            "external_id": "finout-ab12cd3",
+            "role_name": f"Finout-{name}",
+            "telemetries": ["bytes"],
+        }
+        for name in ("alpha", "beta")
+    ],
+}
+
+
+@pytest.fixture
+def config_file(tmp_path: Path) -> Path:
+    path = tmp_path / "telemetry.yaml"
+    path.write_text(yaml.safe_dump(CONFIG))
+    return path
+
+
+def only_alpha(config_file: Path) -> None:
+    data = copy.deepcopy(CONFIG)
+    data["endpoints"] = data["endpoints"][:1]
+    config_file.write_text(yaml.safe_dump(data))
+
+
+def one_error_line(capsys: pytest.CaptureFixture[str]) -> str:
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    return lines[0]
+
+
+def test_an_outdir_that_is_a_file_is_one_line_and_untouched(
+    config_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "cdktf.out"
+    target.write_text("keep me")
+    assert main(["synth", "-c", str(config_file), "--outdir", str(target)]) == 2
+    assert one_error_line(capsys) == (
+        f"finout-telemetry: error: --outdir '{target}' is a file, not a folder; name a folder"
+    )
+    assert target.read_text() == "keep me"
+
+
+@pytest.mark.parametrize("below", ["afile/sub", "afile/sub/deeper"])
+def test_an_outdir_below_a_file_is_one_line(
+    config_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], below: str
+) -> None:
+    (tmp_path / "afile").write_text("")
+    outdir = tmp_path / below
+    assert main(["synth", "-c", str(config_file), "--outdir", str(outdir)]) == 2
+    assert one_error_line(capsys).endswith(
+        "cannot be written (Not a directory); name a folder you can write to"
+    )
+
+
+def test_an_unwritable_outdir_is_one_line(
+    config_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # /proc refuses new folders even to root, whose writes permission bits do not stop.
+    assert main(["synth", "-c", str(config_file), "--outdir", "/proc/finout-out"]) == 2
+    assert "name a folder you can write to" in one_error_line(capsys)
+
+
+def test_cdktf_outdir_from_the_environment_is_checked_and_named(
+    config_file: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    (tmp_path / "afile").write_text("")
+    monkeypatch.setenv("CDKTF_OUTDIR", str(tmp_path / "afile"))
+    assert main(["synth", "-c", str(config_file)]) == 2
+    assert one_error_line(capsys).startswith("finout-telemetry: error: $CDKTF_OUTDIR ")
+
+
+def test_an_empty_outdir_is_refused(config_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["synth", "-c", str(config_file), "--outdir", ""]) == 2
+    assert "--outdir is empty" in one_error_line(capsys)
+
+
+def test_synth_removes_only_the_stacks_it_wrote_before(
+    config_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    outdir = tmp_path / "shared-folder"
+    foreign = outdir / "stacks" / "not-ours"
+    foreign.mkdir(parents=True)
+    (foreign / "notes.txt").write_text("someone else's")
+    assert main(["synth", "-q", "-c", str(config_file), "--outdir", str(outdir)]) == 0
+    assert (outdir / "stacks" / "beta" / "cdk.tf.json").is_file()
+
+    only_alpha(config_file)
+    assert main(["synth", "-q", "-c", str(config_file), "--outdir", str(outdir)]) == 0
+    assert not (outdir / "stacks" / "beta").exists(), "a stack this tool wrote is stale"
+    assert (outdir / "stacks" / "alpha" / "cdk.tf.json").is_file()
+    assert (foreign / "notes.txt").read_text() == "someone else's"
+
+
+def test_a_hand_edited_manifest_cannot_steer_a_removal(config_file: Path, tmp_path: Path) -> None:
+    outdir = tmp_path / "out"
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "data").write_text("precious")
+    lookalike = outdir / "stacks" / "gamma"
+    lookalike.mkdir(parents=True)
+    (outdir / "manifest.json").write_text(
+        json.dumps(
+            {
+                "stacks": {
+                    "../../victim": {"workingDirectory": "stacks/../../victim"},
+                    "gamma": {"workingDirectory": "../victim"},
+                }
+            }
+        )
+    )
+    assert main(["synth", "-q", "-c", str(config_file), "--outdir", str(outdir)]) == 0
+    assert (victim / "data").read_text() == "precious"
+    assert lookalike.is_dir()
+
+
+@pytest.mark.parametrize("manifest", ["{not json", "[]", '{"stacks": 5}', "[" * 100_000])
+def test_an_unreadable_manifest_removes_nothing(
+    config_file: Path, tmp_path: Path, manifest: str
+) -> None:
+    outdir = tmp_path / "out"
+    (outdir / "stacks" / "old").mkdir(parents=True)
+    (outdir / "manifest.json").write_text(manifest)
+    assert main(["synth", "-q", "-c", str(config_file), "--outdir", str(outdir)]) == 0
+    assert (outdir / "stacks" / "old").is_dir()
+
+
+def test_terraform_env_workdir_that_is_a_file_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    workdir = tmp_path / "afile"
+    workdir.write_text("")
+    assert main(["terraform-env", "--workdir", str(workdir)]) == 2
+    assert one_error_line(capsys) == (
+        f"finout-telemetry: error: --workdir '{workdir}' is a file, not a folder; name a folder"
+    )
+
+
+URL = "http://127.0.0.1:4566"
+
+
+@pytest.mark.parametrize(
+    ("environment", "flags", "expected"),
+    [
+        # A flag always wins over the environment.
+        ({"FINOUT_TELEMETRY_TARGET": "aws"}, (None, URL), Target("local", URL)),
+        ({"FINOUT_TELEMETRY_ENDPOINT_URL": URL}, ("aws", None), Target("aws")),
+        (
+            {"FINOUT_TELEMETRY_ENDPOINT_URL": "http://10.9.9.9:1"},
+            (None, URL),
+            Target("local", URL),
+        ),
+        ({"FINOUT_TELEMETRY_TARGET": "local"}, (None, URL), Target("local", URL)),
+        # The environment fills in what no flag said.
+        ({"FINOUT_TELEMETRY_ENDPOINT_URL": URL}, ("local", None), Target("local", URL)),
+        ({"FINOUT_TELEMETRY_ENDPOINT_URL": URL}, (None, None), Target("local", URL)),
+        ({}, (None, None), Target("aws")),
+    ],
+)
+def test_flags_win_over_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+    environment: dict[str, str],
+    flags: tuple[str | None, str | None],
+    expected: Target,
+) -> None:
+    monkeypatch.delenv("FINOUT_TELEMETRY_TARGET", raising=False)
+    monkeypatch.delenv("FINOUT_TELEMETRY_ENDPOINT_URL", raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    assert resolve_target(*flags) == expected
+
+
+@pytest.mark.parametrize(
+    ("environment", "flags", "message"),
+    [
+        ({}, ("aws", URL), "--target aws and --endpoint-url contradict each other"),
+        (
+            {"FINOUT_TELEMETRY_TARGET": "aws", "FINOUT_TELEMETRY_ENDPOINT_URL": URL},
+            (None, None),
+            "$FINOUT_TELEMETRY_TARGET=aws and $FINOUT_TELEMETRY_ENDPOINT_URL contradict",
+        ),
+        ({"FINOUT_TELEMETRY_TARGET": "prod"}, (None, None), "$FINOUT_TELEMETRY_TARGET is 'prod'"),
+        ({}, (None, ""), "--endpoint-url '' is not an http(s) URL"),
+        ({}, (None, "http://127.0.0.1:4566\n"), "is not an http(s) URL"),
+        ({}, (None, "ftp://127.0.0.1"), "is not an http(s) URL"),
+        ({}, (None, "http://127.0.0.1:99999"), "has no valid port"),
+    ],
+)
+def test_contradictions_and_bad_urls_are_usage_errors(
+    monkeypatch: pytest.MonkeyPatch,
+    environment: dict[str, str],
+    flags: tuple[str | None, str | None],
+    message: str,
+) -> None:
+    monkeypatch.delenv("FINOUT_TELEMETRY_TARGET", raising=False)
+    monkeypatch.delenv("FINOUT_TELEMETRY_ENDPOINT_URL", raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(TargetError) as caught:
+        resolve_target(*flags)
+    assert message in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_contradictory_target_flags_exit_2_before_writing(
+    config_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    outdir = tmp_path / "out"
+    argv = ["synth", "-c", str(config_file), "--outdir", str(outdir)]
+    assert main([*argv, "--target", "aws", "--endpoint-url", URL]) == 2
+    assert "contradict each other" in one_error_line(capsys)
+    assert not outdir.exists()
