@@ -236,3 +236,22 @@ def test_contradictory_target_flags_exit_2_before_writing(
     assert main([*argv, "--target", "aws", "--endpoint-url", URL]) == 2
     assert "contradict each other" in one_error_line(capsys)
     assert not outdir.exists()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["check", "--format", "\x1b[2J" * 5000],
+        ["plan", "--jobs", "\x1b]0;owned\x07" + "9" * 5000],
+        ["plan", "--jobs", "0"],
+    ],
+)
+def test_usage_errors_are_short_and_escaped(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(argv)
+    assert caught.value.code == 2
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "\x07" not in err
+    assert len(err.splitlines()[-1]) < 600

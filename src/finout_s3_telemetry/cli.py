@@ -9,6 +9,9 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
+
+from finout_s3_telemetry.terminal_text import printable, shorten
 
 # Each module in finout_s3_telemetry.commands registers one subcommand with `register(sub)`.
 COMMAND_MODULES = [
@@ -30,8 +33,16 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with the values it quotes in usage errors escaped and shortened: an argument
+    can hold a terminal escape sequence or a megabyte of text."""
+
+    def error(self, message: str) -> NoReturn:
+        super().error(printable(shorten(message, 400)))
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="finout-telemetry",
         description=(
             "Provision and verify everything Finout needs to read daily telemetry CSV files "

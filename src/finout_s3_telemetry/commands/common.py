@@ -16,6 +16,7 @@ from finout_s3_telemetry.targets import (
     TargetError,
     resolve_target,
 )
+from finout_s3_telemetry.terminal_text import printable
 
 
 def add_config_option(parser: argparse.ArgumentParser) -> None:
@@ -42,7 +43,8 @@ def add_target_options(parser: argparse.ArgumentParser) -> None:
 
 
 def error(message: str) -> None:
-    print(f"finout-telemetry: error: {message}", file=sys.stderr)
+    # Messages quote values from files, flags and AWS: nothing in them may act on the terminal.
+    print(f"finout-telemetry: error: {printable(message)}", file=sys.stderr)
 
 
 def load_or_report(args: argparse.Namespace) -> Config | None:

@@ -80,9 +80,28 @@ def register(sub: Any) -> None:
         help="local state files (default: $FINOUT_TELEMETRY_STATE_DIR, else the current folder)",
     )
     parser.add_argument(
-        "-j", "--jobs", type=int, default=2, metavar="N", help="stacks planned at once (default 2)"
+        "-j",
+        "--jobs",
+        type=_jobs,
+        default=2,
+        metavar="N",
+        help=f"stacks planned at once, 1-{MAX_JOBS} (default 2)",
     )
     parser.set_defaults(handler=run)
+
+
+MAX_JOBS = 16
+"""Each job is a terraform process with the AWS provider (about 300 MB): more would only queue."""
+
+
+def _jobs(value: str) -> int:
+    try:
+        jobs = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value[:40]!r} is not a whole number") from None
+    if not 1 <= jobs <= MAX_JOBS:
+        raise argparse.ArgumentTypeError(f"must be 1 to {MAX_JOBS}")
+    return jobs
 
 
 @dataclass(frozen=True)
@@ -159,7 +178,7 @@ def _plan_all(setup: _Setup, outdir: Path, jobs: int) -> int:
         setup.config, setup.target, outdir=setup.synth_dir, state_dir=setup.state_dir
     )
     print(f"planning {len(stacks)} stack(s) against {setup.target.describe()}", flush=True)
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
         results = list(pool.map(lambda stack: _plan_stack(stack, plans_dir), stacks))
     failed = [stack.name for stack, ok in zip(stacks, results, strict=True) if not ok]
     if failed:
