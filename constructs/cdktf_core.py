@@ -1,7 +1,9 @@
-"""The one place that imports cdktf.
+"""The one place that imports the CDK engine: cdktf 0.21, or CDK Terrain (`cdktn`), its fork.
 
-Everything else in the project builds on the names exported here, so moving to the community fork
-(CDK Terrain) or to a new cdktf release touches this file only.
+Everything else in the project builds on the names exported here. The engine is the one
+`$FINOUT_TELEMETRY_ENGINE` names, else the first installed of cdktf and cdktn (see
+`finout_s3_telemetry.engines`); both export the same classes and synthesize the same stacks,
+apart from the engine's version in each stack's metadata.
 
 AWS resources are declared with cdktf's core `TerraformResource`/`TerraformDataSource` and their
 attributes set as literal JSON, instead of through the prebuilt AWS provider bindings: importing
@@ -12,24 +14,45 @@ so nothing is lost in exchange.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from cdktf import (
-    App,
-    LocalBackend,
-    S3Backend,
-    TerraformDataSource,
-    TerraformOutput,
-    TerraformProvider,
-    TerraformProviderGeneratorMetadata,
-    TerraformResource,
-    TerraformStack,
-    Testing,
-    Token,
-)
+from finout_s3_telemetry.engines import chosen_engine, use_bundled_node
 
-from constructs import Construct
+ENGINE = chosen_engine()
+# Before anything imports a jsii module (`constructs` is one): the first import starts Node.js.
+use_bundled_node(ENGINE)
+
+if TYPE_CHECKING:  # both engines have the same API; type-check against the default
+    from cdktf import (
+        App,
+        LocalBackend,
+        S3Backend,
+        TerraformDataSource,
+        TerraformOutput,
+        TerraformProvider,
+        TerraformProviderGeneratorMetadata,
+        TerraformResource,
+        TerraformStack,
+        Testing,
+        Token,
+    )
+else:
+    _engine = importlib.import_module(ENGINE)
+    App = _engine.App
+    LocalBackend = _engine.LocalBackend
+    S3Backend = _engine.S3Backend
+    TerraformDataSource = _engine.TerraformDataSource
+    TerraformOutput = _engine.TerraformOutput
+    TerraformProvider = _engine.TerraformProvider
+    TerraformProviderGeneratorMetadata = _engine.TerraformProviderGeneratorMetadata
+    TerraformResource = _engine.TerraformResource
+    TerraformStack = _engine.TerraformStack
+    Testing = _engine.Testing
+    Token = _engine.Token
+
+from constructs import Construct  # noqa: E402 - a jsii module: only after use_bundled_node
 
 AWS_PROVIDER_SOURCE = "hashicorp/aws"
 AWS_PROVIDER_VERSION = "~> 5.100"
@@ -37,6 +60,7 @@ AWS_PROVIDER_VERSION = "~> 5.100"
 __all__ = [
     "AWS_PROVIDER_SOURCE",
     "AWS_PROVIDER_VERSION",
+    "ENGINE",
     "App",
     "AwsProvider",
     "Construct",

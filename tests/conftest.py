@@ -14,8 +14,6 @@ from finout_s3_telemetry.local.moto_server import LocalAws
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE_CONFIG = REPO / "examples" / "telemetry.yaml"
 
-# The jsii runtime prints a banner on every start under Node 20; it is noise in test output.
-os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 os.environ.setdefault("CHECKPOINT_DISABLE", "1")
 
 

@@ -14,6 +14,9 @@ from synth_helpers import synth_to
 from finout_s3_telemetry.config import Config
 from finout_s3_telemetry.suppressions import read_suppressions
 
+# Runs under each CDK engine (`make test` runs the engine tests again under cdktn).
+pytestmark = pytest.mark.engine
+
 REPO = Path(__file__).resolve().parents[1]
 CHECKOV_CONFIG = REPO / ".checkov.yaml"
 

@@ -23,6 +23,9 @@ from finout_s3_telemetry.constructs.telemetry_folders import TelemetryFolders, T
 
 from finout_s3_telemetry.policy_documents import PolicyTemplateError
 
+# Runs under each CDK engine (`make test` runs the engine tests again under cdktn).
+pytestmark = pytest.mark.engine
+
 
 def synth(build: Any) -> dict[str, Any]:
     app = CdktfTesting.app()

@@ -12,6 +12,7 @@ import pytest
 from finout_s3_telemetry.cli import build_parser, main
 from finout_s3_telemetry.commands.external_id import new_external_id
 from finout_s3_telemetry.config.names import external_id_problem
+from finout_s3_telemetry.engines import CLI_NAMES, chosen_engine, node_environment
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "examples" / "telemetry.yaml"
@@ -50,16 +51,20 @@ def test_our_constructs_import_as_a_subpackage() -> None:
 
 
 @pytest.mark.slow
-def test_npx_cdktf_synth_and_finout_telemetry_synth_write_the_same_stacks(tmp_path: Path) -> None:
-    cdktf = REPO / "node_modules" / ".bin" / "cdktf"
+@pytest.mark.engine
+def test_the_engine_cli_synth_and_finout_telemetry_synth_write_the_same_stacks(
+    tmp_path: Path,
+) -> None:
+    engine = chosen_engine()
+    cdktf = REPO / "node_modules" / ".bin" / CLI_NAMES[engine]
     if not cdktf.exists():
-        pytest.fail("the cdktf CLI is missing: run `npm ci` (make setup does)")
-    env = dict(os.environ)
+        pytest.fail(f"the {CLI_NAMES[engine]} CLI is missing: run `npm ci` (make setup does)")
+    env = node_environment(os.environ, engine)
     env.update(
         PATH=os.pathsep.join([str(Path(sys.executable).parent), env["PATH"]]),
         FINOUT_TELEMETRY_CONFIG=str(EXAMPLE),
         FINOUT_TELEMETRY_STATE_DIR=str(tmp_path),
-        JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20",
+        FINOUT_TELEMETRY_ENGINE=engine,
     )
     env.pop("FINOUT_TELEMETRY_TARGET", None)
     env.pop("FINOUT_TELEMETRY_ENDPOINT_URL", None)

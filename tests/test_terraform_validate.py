@@ -15,7 +15,8 @@ from finout_s3_telemetry.config import Config
 from finout_s3_telemetry.targets import Target
 from finout_s3_telemetry.terraform_runner import Terraform
 
-pytestmark = pytest.mark.terraform
+# Runs under each CDK engine (`make test` runs the engine tests again under cdktn).
+pytestmark = [pytest.mark.terraform, pytest.mark.engine]
 
 # Terraform meta-arguments and cdktf's metadata key: not provider attributes.
 META_ARGUMENTS = {"//", "provider", "depends_on", "for_each", "count", "lifecycle"}

@@ -22,6 +22,13 @@ from typing import Any
 
 from finout_s3_telemetry.commands.common import add_config_option, error, load_or_report
 from finout_s3_telemetry.config import Config, config_path
+from finout_s3_telemetry.engines import (
+    CLI_NAMES,
+    ENGINE_ENV,
+    EngineError,
+    chosen_engine,
+    node_environment,
+)
 from finout_s3_telemetry.form_values import print_form_values
 from finout_s3_telemetry.local.emulated_account import account_for, create_stand_in_buckets
 from finout_s3_telemetry.local.moto_server import LocalAws
@@ -44,18 +51,25 @@ def register(sub: Any) -> None:
     parser.set_defaults(handler=run)
 
 
-def cdktf_binary() -> str | None:
-    local = Path("node_modules") / ".bin" / "cdktf"
-    return str(local.absolute()) if local.exists() else shutil.which("cdktf")
+def cdktf_binary(engine: str) -> str | None:
+    """The engine's CLI (`cdktf` or `cdktn`): the project's pinned one, else one on PATH."""
+    name = CLI_NAMES[engine]
+    local = Path("node_modules") / ".bin" / name
+    return str(local.absolute()) if local.exists() else shutil.which(name)
 
 
 def run(args: argparse.Namespace) -> int:
     config = load_or_report(args)
     if config is None:
         return 2
-    cdktf = cdktf_binary()
+    try:
+        engine = chosen_engine()
+    except EngineError as problem:
+        error(str(problem))
+        return 2
+    cdktf = cdktf_binary(engine)
     if cdktf is None:
-        error("the cdktf CLI is not installed; run `npm ci` (or `make setup`)")
+        error(f"the {CLI_NAMES[engine]} CLI is not installed; run `npm ci` (or `make setup`)")
         return 2
     if importlib.util.find_spec("moto") is None:
         error("the demo needs moto; install with: pip install 'finout-s3-telemetry[local]'")
@@ -72,18 +86,22 @@ def run(args: argparse.Namespace) -> int:
         with LocalAws(account_id=account_for(config)) as aws:
             print(f"local AWS (moto) at {aws.endpoint_url}", flush=True)
             target = Target("local", aws.endpoint_url)
-            return _demo(config, config_path(args.config), cdktf, target, workdir)
+            return _demo(config, config_path(args.config), cdktf, engine, target, workdir)
     finally:
         if args.keep is None:
             shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _demo(config: Config, source: Path, cdktf: str, target: Target, workdir: Path) -> int:
+def _demo(
+    config: Config, source: Path, cdktf: str, engine: str, target: Target, workdir: Path
+) -> int:
     for bucket in create_stand_in_buckets(config, target):
         print(f"created {bucket} in the emulator as a stand-in for your existing bucket")
     outdir = workdir / "cdktf.out"
     try:
-        env = dict(os.environ)
+        # The CLI and the app it starts run on the bundled Node.js, with the engine chosen here.
+        env = node_environment(os.environ, engine)
+        env[ENGINE_ENV] = engine
         env.update(terraform_environment(outdir))
     except MirrorError as problem:
         error(str(problem))

@@ -33,6 +33,7 @@ from finout_s3_telemetry.commands.common import (
 )
 from finout_s3_telemetry.config import Config
 from finout_s3_telemetry.config.model import StateSettings
+from finout_s3_telemetry.engines import EngineError, chosen_engine
 from finout_s3_telemetry.plan_summary import PlanFileError, load_plan, renderer, summarize
 from finout_s3_telemetry.plan_summary.parse import PLAN_SUFFIX
 from finout_s3_telemetry.targets import (
@@ -121,6 +122,11 @@ def run(args: argparse.Namespace) -> int:
             args.target, args.endpoint_url, default_kind="local", url_optional=True
         )
     except TargetError as problem:
+        error(str(problem))
+        return 2
+    try:
+        chosen_engine()
+    except EngineError as problem:
         error(str(problem))
         return 2
     outdir = outdir_or_report(args.outdir)

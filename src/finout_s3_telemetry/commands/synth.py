@@ -11,10 +11,12 @@ from typing import Any
 from finout_s3_telemetry.commands.common import (
     add_config_option,
     add_target_options,
+    error,
     load_or_report,
     outdir_or_report,
     target_or_report,
 )
+from finout_s3_telemetry.engines import EngineError, chosen_engine
 
 
 def register(sub: Any) -> None:
@@ -39,6 +41,11 @@ def run(args: argparse.Namespace) -> int:
     config = load_or_report(args)
     target = target_or_report(args)
     if config is None or target is None:
+        return 2
+    try:
+        chosen_engine()  # cheap: finds the engine without starting it
+    except EngineError as problem:
+        error(str(problem))
         return 2
     outdir = outdir_or_report(args.outdir)  # created only once the rest is known to be good
     if outdir is None:

