@@ -178,18 +178,29 @@ def test_nothing_is_uploaded_when_one_file_is_invalid(
     assert keys(bucket) == []
 
 
-def test_the_day_comes_from_the_rows_or_from_date(
+def test_the_day_comes_from_the_rows_and_date_must_agree(
     local_aws: LocalAws,
     bucket: Any,
     config_path: Path,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
+    # A file holding two days fits no single day's file, with --date or without.
     two_days = write(tmp_path, "two.csv", b"date,requests\n2022-06-07,1\n2022-06-08,2\n")
-    assert upload(config_path, local_aws, two_days) == 2
+    assert upload(config_path, local_aws, two_days) == 1
+    assert "split it into one file per day" in capsys.readouterr().err
+    assert upload(config_path, local_aws, two_days, "--date", "2022-06-30") == 1
+    assert "2022-06-07 and 2022-06-08" in capsys.readouterr().err
+    assert keys(bucket) == []
+    one_day = write(tmp_path, "one.csv", b"date,requests\n2022-06-07,1\n")
+    assert upload(config_path, local_aws, one_day, "--date", "2022-06-07") == 0
+    assert keys(bucket) == [f"{PREFIX}/requests/2022-06-07.csv"]
+    # A file with no rows has no day of its own: --date names it.
+    header_only = write(tmp_path, "header.csv", b"date,requests\n")
+    assert upload(config_path, local_aws, header_only) == 2
     assert "pass --date YYYY-MM-DD" in capsys.readouterr().err
-    assert upload(config_path, local_aws, two_days, "--date", "2022-06-30") == 0
-    assert keys(bucket) == [f"{PREFIX}/requests/2022-06-30.csv"]
+    assert upload(config_path, local_aws, header_only, "--date", "2022-06-30") == 0
+    assert f"{PREFIX}/requests/2022-06-30.csv" in keys(bucket)
 
 
 def test_the_telemetry_must_be_one_of_the_endpoint(
@@ -252,7 +263,10 @@ def test_a_missing_bucket_is_an_aws_error(
 ) -> None:
     path = write(tmp_path, "today.csv", DAY_FILE)
     assert upload(config_path, local_aws, path) == 2
-    assert "finout-telemetry: error: AWS (local AWS at" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert err.startswith(f"finout-telemetry: error: local AWS at {local_aws.endpoint_url} refused")
+    assert f"'{BUCKET}' (NoSuchBucket" in err
+    assert "An error occurred" not in err
 
 
 def planned(tmp_path: Path) -> PlannedUpload:

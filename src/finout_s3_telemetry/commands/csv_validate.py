@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from finout_s3_telemetry.commands.common import error
-from finout_s3_telemetry.csv_files import FileReport, UnreadableFile, validate_path
+from finout_s3_telemetry.csv_files import (
+    STDIN,
+    FileReport,
+    UnreadableFile,
+    validate_path,
+    validate_stdin,
+)
 from finout_s3_telemetry.csv_files.render import render_json, render_text
+from finout_s3_telemetry.terminal_text import is_invisible, quoted
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
+EXIT_USAGE = 2
+MAX_TELEMETRY_BYTES = 1024
+"""A telemetry names a folder in S3 object keys, which hold at most 1,024 bytes."""
 
 
 def register(sub: Any) -> None:
@@ -25,10 +36,12 @@ def register(sub: Any) -> None:
         description="Check each file: a header, one `date` column (YYYY-MM-DD calendar days), "
         "0-10 metadata columns and one telemetry column of positive numbers. Every problem is "
         "listed with its line, column, rule and a fix (the first 100 per file, then a count). "
-        "Exit 0 when all files are valid, 1 when any is invalid, 2 on a usage error or an "
-        "unreadable file.",
+        "FILE - reads standard input. Exit 0 when all files are valid, 1 when any is invalid, "
+        "2 on a usage error or an unreadable file (or one that is not a regular file).",
     )
-    validate.add_argument("files", nargs="+", metavar="FILE", help="CSV files to check")
+    validate.add_argument(
+        "files", nargs="+", metavar="FILE", help="CSV files to check (- for standard input)"
+    )
     validate.add_argument(
         "--telemetry",
         metavar="NAME",
@@ -40,14 +53,21 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    usage = _argument_problem(args)
+    if usage is not None:
+        error(usage)
+        return EXIT_USAGE
     reports: list[FileReport] = []
     unreadable: list[dict[str, Any]] = []
     for path in args.files:
         try:
-            report = validate_path(path, args.telemetry)
+            if path == STDIN:
+                report = validate_stdin(getattr(sys.stdin, "buffer", None), args.telemetry)
+            else:
+                report = validate_path(path, args.telemetry)
         except UnreadableFile as problem:
-            error(str(problem))
-            unreadable.append(unreadable_entry(path, str(problem)))
+            error(problem.shown())
+            unreadable.append(unreadable_entry(problem.path, str(problem), problem.hint))
             continue
         reports.append(report)
         if args.format == "text":
@@ -59,13 +79,39 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK if all(report.ok for report in reports) else EXIT_INVALID
 
 
-def unreadable_entry(path: str, message: str) -> dict[str, Any]:
+def _argument_problem(args: argparse.Namespace) -> str | None:
+    """The first argument that cannot work, as one line naming it and the fix; else None."""
+    if args.files.count(STDIN) > 1:
+        return "- (standard input) is given more than once; it can be read only once"
+    telemetry: str | None = args.telemetry
+    if telemetry is None:
+        return None
+    fix = "pass the telemetry column's header exactly as the file's first line writes it"
+    if telemetry == "":
+        return f"--telemetry is empty; {fix}"
+    size = len(telemetry.encode("utf-8", "surrogateescape"))
+    if size > MAX_TELEMETRY_BYTES:
+        return (
+            f"--telemetry is {size:,} bytes long, and a telemetry names a folder in S3 keys of "
+            f"at most {MAX_TELEMETRY_BYTES:,} bytes; {fix}"
+        )
+    if any(is_invisible(char) or char.isspace() for char in telemetry):
+        return (
+            f"--telemetry {quoted(telemetry)} holds a space or a control character, which no "
+            f"valid header holds; {fix}"
+        )
+    return None
+
+
+def unreadable_entry(
+    path: str, message: str, hint: str = "check the path and the file's permissions"
+) -> dict[str, Any]:
     problem = {
         "line": None,
         "column": None,
         "rule": "unreadable",
         "message": message,
-        "hint": "check the path and the file's permissions",
+        "hint": hint,
     }
     return {
         "path": path,

@@ -8,11 +8,13 @@ first value that is no number at all, and the telemetry is the one column left a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from finout_s3_telemetry.csv_files.duplicates import Budget, DuplicateTracker
 from finout_s3_telemetry.csv_files.fields import number_problem, show
 from finout_s3_telemetry.csv_files.header import HEADER_LINE, Columns
 from finout_s3_telemetry.csv_files.problems import ProblemLog
+from finout_s3_telemetry.terminal_text import printable, shorten
 
 
 @dataclass
@@ -36,7 +38,12 @@ class Candidate:
             self.non_number = (line, value)
             self.duplicates.release()
             return
-        self.problems.add(line, self.index + 1, rule, f"{self.name}: {message}")
+        self.problems.add(line, self.index + 1, rule, f"{self.shown_name}: {message}")
+
+    @cached_property
+    def shown_name(self) -> str:
+        """The header, for a message: it comes from the file, so it may hold anything."""
+        return printable(shorten(self.name))
 
 
 def make_candidates(columns: Columns, duplicate_limit: int) -> list[Candidate]:
@@ -71,11 +78,11 @@ def choose(
     if rows == 0:
         message = "with no rows, the telemetry column cannot be told from the metadata"
     elif alive:
-        names = ", ".join(candidate.name for candidate in alive)
+        names = ", ".join(candidate.shown_name for candidate in alive)
         message = f"columns {names} all hold a number on every row: which is the telemetry?"
     else:
         firsts = [
-            f"{candidate.name} has {show(value)} at line {line}"
+            f"{candidate.shown_name} has {show(value)} at line {line}"
             for candidate in candidates
             if candidate.non_number is not None
             for line, value in [candidate.non_number]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
@@ -17,6 +18,11 @@ _DAY_FILE_NAME = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})\.csv")
 # Days are remembered to skip the calendar check; the set is emptied when it grows past this,
 # which only costs re-checks.
 _KNOWN_LIMIT = 100_000
+DAYS_KEPT = 5
+"""The earliest distinct days kept by name, to list in a message; the rest are only counted."""
+# One bit per day from 0001-01-01 to 9999-12-31 (456 KB): an exact count of distinct days in
+# bounded memory, however many days a file holds and however often `known` is emptied.
+_DAY_BITS = date.max.toordinal() + 1
 
 
 def latest_day_now() -> date:
@@ -38,6 +44,11 @@ class DayTracker:
         self.last: date | None = None
         self.future: tuple[int, date] | None = None
         self.other_than_file: tuple[int, date] | None = None
+        self.count = 0
+        """Distinct days seen."""
+        self.earliest: list[date] = []
+        """The earliest `DAYS_KEPT` of them, in order."""
+        self._seen = bytearray()
 
     def needs_line(self, days: Iterable[date]) -> bool:
         """Whether observing these days for the first time would start a warning."""
@@ -50,10 +61,23 @@ class DayTracker:
         self.known.add(text)
         self.first = day if self.first is None else min(self.first, day)
         self.last = day if self.last is None else max(self.last, day)
+        self._count(day)
         if self._is_future(day):
             self.future = (line, day)
         if self._is_other(day):
             self.other_than_file = (line, day)
+
+    def _count(self, day: date) -> None:
+        if not self._seen:
+            self._seen = bytearray((_DAY_BITS + 7) // 8)
+        byte, bit = divmod(day.toordinal(), 8)
+        if self._seen[byte] >> bit & 1:
+            return
+        self._seen[byte] |= 1 << bit
+        self.count += 1
+        if len(self.earliest) < DAYS_KEPT or day < self.earliest[-1]:
+            bisect.insort(self.earliest, day)
+            del self.earliest[DAYS_KEPT:]
 
     def _is_future(self, day: date) -> bool:
         return self.future is None and day > self.latest_day

@@ -14,6 +14,7 @@ from functools import lru_cache
 
 QUOTE = 0x22
 COMMA = 0x2C
+CARRIAGE_RETURN = 0x0D
 
 _DATE_SYNTAX = re.compile(rb"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _NUMBER_SYNTAX = re.compile(rb"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
@@ -21,6 +22,12 @@ _NON_FINITE = re.compile(rb"[+-]?(?:nan|inf|infinity)", re.IGNORECASE)
 _THOUSANDS = re.compile(rb"[0-9]{1,3}(?:[,' _][0-9]{3})+(?:\.[0-9]*)?")
 _NONZERO_DIGIT = re.compile(rb"[1-9]")
 SHOWN_LENGTH = 40
+PLAIN_SAFE_LENGTH = 300
+"""A number of at most this many characters without an exponent is a finite double, and not
+zero unless all its digits are: its integer part is below 1e300 and its first non-zero digit after
+the point comes by the 300th place. Longer ones are converted to be sure; the fast path
+(`grammar.py`) accepts no more digits than this figure allows, so all it accepts stays valid."""
+_CARRIAGE_RETURN = "a carriage return (\\r) inside the line"
 
 
 @dataclass(frozen=True)
@@ -47,7 +54,13 @@ def show(value: bytes) -> str:
 
 
 def split_line(body: bytes) -> SplitLine | LineFault:
-    """Values of one line (without its line ending), or the first reason it is malformed."""
+    """Values of one line (without its line ending), or the first reason it is malformed.
+
+    The first carriage return decides the verdict as soon as it is reached (before a quote in
+    the same value is judged), so a line cut right after it gets the same fault as the whole
+    line: that is how a line too long to hold (a file with CR-only line endings is one long
+    line) is judged like a short one.
+    """
     values: list[bytes] = []
     quoted: list[bool] = []
     end = len(body)
@@ -57,11 +70,15 @@ def split_line(body: bytes) -> SplitLine | LineFault:
         if i < end and body[i] == QUOTE:
             closing = _closing_quote(body, i + 1)
             if closing < 0:
+                if body.find(b"\r", i + 1) >= 0:
+                    return LineFault(column, "line-ending", f"column {column}: {_CARRIAGE_RETURN}")
                 return LineFault(
                     column, "quote", f"column {column}: a quoted value is not closed on this line"
                 )
             value = body[i + 1 : closing].replace(b'""', b'"')
             i = closing + 1
+            if b"\r" in value or (i < end and body[i] == CARRIAGE_RETURN):
+                return LineFault(column, "line-ending", f"column {column}: {_CARRIAGE_RETURN}")
             if i < end and body[i] != COMMA:
                 return LineFault(
                     column,
@@ -74,6 +91,8 @@ def split_line(body: bytes) -> SplitLine | LineFault:
             stop = end if comma < 0 else comma
             value = body[i:stop]
             i = stop
+            if b"\r" in value:
+                return LineFault(column, "line-ending", f"column {column}: {_CARRIAGE_RETURN}")
             if QUOTE in value:
                 return LineFault(
                     column,
@@ -81,15 +100,23 @@ def split_line(body: bytes) -> SplitLine | LineFault:
                     f"column {column}: the unquoted value {show(value)} contains a quote",
                 )
             is_quoted = False
-        if b"\r" in value:
-            return LineFault(
-                column, "line-ending", f"column {column}: a carriage return (\\r) inside the line"
-            )
         values.append(value)
         quoted.append(is_quoted)
         if i >= end:
             return SplitLine(values, quoted)
         i += 1  # the comma; a comma that ends the line leaves one more, empty, value
+
+
+def carriage_return_fault(start: bytes) -> LineFault | None:
+    """The fault of a line too long to hold whole, judged from its `start` (without its line
+    ending, or anything that may yet become one) when a carriage return there decides it; None
+    when the start holds no carriage return, and the line is only too long."""
+    found = start.find(b"\r")
+    if found < 0:
+        return None
+    fault = split_line(start[: found + 1])
+    assert isinstance(fault, LineFault)  # a carriage return in a value is a fault at the least
+    return fault
 
 
 def _closing_quote(body: bytes, start: int) -> int:
@@ -124,14 +151,19 @@ def date_problem(value: bytes) -> tuple[str, str] | None:
 
 
 def number_problem(value: bytes) -> tuple[str, str] | None:
-    """(rule, message) when `value` is not a positive number; rule `number` if no number at all."""
+    """(rule, message) when `value` is not a positive number; rule `number` if no number at all.
+
+    However it is written, a number must be a finite double other than zero, as Finout stores
+    it: `1e309` and 400 digits are both too large, `1e-400` and a point followed by 400 zeros
+    both too small.
+    """
     if not _NUMBER_SYNTAX.fullmatch(value):
         return "number", f"{show(value)} is not a number{_why_not_a_number(value)}"
     if value.startswith(b"-") and _NONZERO_DIGIT.search(_mantissa(value)):
         return "positive", f"{show(value)} is negative"
     if not _NONZERO_DIGIT.search(_mantissa(value)):
         return "positive", f"{show(value)} is zero"
-    if b"e" in value.lower():
+    if len(value) > PLAIN_SAFE_LENGTH or b"e" in value or b"E" in value:
         number = float(value)
         if math.isinf(number):
             return "number", f"{show(value)} is too large to be a number Finout can store"

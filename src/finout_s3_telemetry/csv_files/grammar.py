@@ -23,6 +23,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from finout_s3_telemetry.csv_files.fields import PLAIN_SAFE_LENGTH
+
 BARE, QUOTED, ESCAPED = 0, 1, 2
 """How a column's value is written: bare, in quotes, in quotes holding a doubled quote."""
 
@@ -33,8 +35,18 @@ _VALUE = {
 }
 ANY_VALUE = rb"(?:" + _VALUE[ESCAPED] + rb"|" + _VALUE[BARE] + rb")"
 # Strictly positive decimals without sign or exponent: a non-zero digit before any point, or
-# after it. Rarer spellings (a sign, an exponent) take the precise path.
-_POSITIVE = rb"(?>0*+[1-9][0-9]*+\.?[0-9]*+|0*+\.0*+[1-9][0-9]*+)"
+# after it. Rarer spellings (a sign, an exponent) take the precise path, and so do numbers with
+# so many digits before the point, or zeros after it, that a double may not hold them (the
+# precise path converts those): up to 300 significant digits before the point, or a first
+# non-zero digit by the 300th place after it, is always a finite double other than zero.
+_SIGNIFICANT = str(PLAIN_SAFE_LENGTH - 1).encode()
+_POSITIVE = (
+    rb"(?>0*+[1-9][0-9]{0,"
+    + _SIGNIFICANT
+    + rb"}+(?:\.[0-9]*+)?+|0*+\.0{0,"
+    + _SIGNIFICANT
+    + rb"}+[1-9][0-9]*+)"
+)
 _DATE_SHAPE = rb"[0-9]{4}+-[0-9]{2}+-[0-9]{2}+"
 _DATE_ROUGHLY = rb"[0-9-]{10}+"
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from finout_s3_telemetry.csv_files.fields import LineFault, date_problem, split_line
 from finout_s3_telemetry.csv_files.problems import ProblemLog
+from finout_s3_telemetry.terminal_text import quoted
 
 DATE_HEADER = "date"
 MAX_METADATA_COLUMNS = 10
@@ -25,7 +26,7 @@ class Columns:
         return self.candidates[0] if len(self.candidates) == 1 else None
 
     def label(self, index: int) -> str:
-        return f"column {index + 1} ({self.names[index]})"
+        return f"column {index + 1} ({quoted(self.names[index])})"
 
 
 def read_header(
@@ -74,9 +75,13 @@ def _check_names(names: tuple[str, ...], log: ProblemLog) -> None:
         if name == "":
             log.add(HEADER_LINE, column, "header-empty", f"column {column} has no header")
         elif any(ch.isspace() for ch in name):
-            log.add(HEADER_LINE, column, "header-space", f"the header {name!r} contains a space")
+            log.add(
+                HEADER_LINE, column, "header-space", f"the header {quoted(name)} contains a space"
+            )
         if name in seen and name != "":
-            log.add(HEADER_LINE, column, "header-duplicate", f"the header {name!r} is used twice")
+            log.add(
+                HEADER_LINE, column, "header-duplicate", f"the header {quoted(name)} is used twice"
+            )
         seen.add(name)
 
 
@@ -90,7 +95,7 @@ def _date_index(names: tuple[str, ...], values: list[bytes], log: ProblemLog) ->
     message = "no column is named date"
     near = [name for name in names if name.strip().lower() == DATE_HEADER]
     if near:
-        message += f" (found {near[0]!r}; the header is lowercase `date`)"
+        message += f" (found {quoted(near[0])}; the header is lowercase `date`)"
     elif any(date_problem(value) is None for value in values):
         message += " (the first line looks like data: is the header row missing?)"
     log.add(HEADER_LINE, None, "date-column", message)
@@ -108,12 +113,13 @@ def _telemetry_candidates(
     if telemetry is not None:
         named = [index for index in others if names[index] == telemetry]
         if not named:
-            listed = ", ".join(names[index] for index in others)
+            listed = ", ".join(quoted(names[index]) for index in others)
             log.add(
                 HEADER_LINE,
                 None,
                 "telemetry-column",
-                f"no column is named {telemetry!r} (the telemetry given); the header has {listed}",
+                f"no column is named {quoted(telemetry)} (the telemetry given); the header has "
+                f"{listed}",
             )
             return None
         return (named[0],)

@@ -1,4 +1,8 @@
-"""Reports as text for people and as JSON for programs."""
+"""Reports as text for people and as JSON for programs.
+
+Text goes to a terminal, so everything in it that came from a file or a command line (a path, a
+header, a value quoted in a message) is escaped and shortened; JSON keeps every value exact.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,15 @@ from typing import Any
 
 from finout_s3_telemetry.csv_files.problems import Problem
 from finout_s3_telemetry.csv_files.report import FileReport
+from finout_s3_telemetry.terminal_text import printable, shorten
+
+PATH_SHOWN = 400
+"""Characters of a file name shown; a longer one is cut (a real path is rarely this long)."""
+
+
+def shown_path(path: str) -> str:
+    """A file's path or URL for a line of text: escaped, and cut when absurdly long."""
+    return printable(shorten(path, PATH_SHOWN))
 
 
 def _count(number: int, noun: str) -> str:
@@ -17,7 +30,7 @@ def _count(number: int, noun: str) -> str:
 def _facts(report: FileReport) -> str:
     facts = [_count(report.rows, "row")]
     if report.telemetry:
-        facts.append(f"telemetry {report.telemetry}")
+        facts.append(f"telemetry {printable(shorten(report.telemetry))}")
     if report.first_day and report.last_day:
         days = str(report.first_day)
         if report.last_day != report.first_day:
@@ -30,7 +43,9 @@ def _problem_lines(problem: Problem, prefix: str) -> list[str]:
     where = f"line {problem.line}"
     if problem.column is not None:
         where += f", column {problem.column}"
-    return [f"  {prefix}{where}: [{problem.rule}] {problem.message}", f"      fix: {problem.hint}"]
+    # Messages quote file values escaped already; escaping again costs nothing when they did.
+    message = printable(problem.message)
+    return [f"  {prefix}{where}: [{problem.rule}] {message}", f"      fix: {problem.hint}"]
 
 
 def render_text(report: FileReport) -> str:
@@ -42,7 +57,7 @@ def render_text(report: FileReport) -> str:
         verdict = f"INVALID: {_count(errors, 'error')}"
         if warnings:
             verdict += f", {_count(warnings, 'warning')}"
-    lines = [f"{report.path}: {verdict} ({_facts(report)})"]
+    lines = [f"{shown_path(report.path)}: {verdict} ({_facts(report)})"]
     for problem in report.errors:
         lines += _problem_lines(problem, "")
     if report.errors_omitted:

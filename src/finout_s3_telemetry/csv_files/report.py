@@ -23,6 +23,10 @@ class FileReport:
     warnings_omitted: int
     first_day: date | None
     last_day: date | None
+    days: tuple[date, ...] = ()
+    """The earliest distinct days the valid rows hold, in order (at most `dates.DAYS_KEPT`)."""
+    day_count: int = 0
+    """How many distinct days the valid rows hold."""
 
     @property
     def ok(self) -> bool:

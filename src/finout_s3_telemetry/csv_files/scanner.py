@@ -21,10 +21,11 @@ from finout_s3_telemetry.csv_files.fields import (
     LineFault,
     SplitLine,
     calendar_day,
+    carriage_return_fault,
     date_problem,
     split_line,
 )
-from finout_s3_telemetry.csv_files.header import Columns, read_header
+from finout_s3_telemetry.csv_files.header import HEADER_LINE, Columns, read_header
 from finout_s3_telemetry.csv_files.problems import ProblemLog, merge
 from finout_s3_telemetry.csv_files.report import FileReport
 
@@ -64,6 +65,7 @@ class Scanner:
         self._columns: Columns | None = None
         self._candidates: list[Candidate] = []
         self._started = False
+        self._bom = False
         self._header_done = False
         self._stopped = False
         self._skipping = False
@@ -98,7 +100,8 @@ class Scanner:
             self._lines(data, cut)
         rest = data[cut:]
         if len(rest) > MAX_LINE:
-            self._too_long()
+            # A final CR may be the first half of a CRLF split between chunks.
+            self._too_long(rest.removesuffix(b"\r"))
         else:
             self._carry = rest
 
@@ -110,12 +113,16 @@ class Scanner:
             if data and not self._skipping and not self._stopped:
                 self._lines(data + b"\n", len(data) + 1)
             if not self._header_done and not self._stopped:
-                self._header_log.add(1, None, "empty-file", "the file is empty")
+                message = (
+                    "the file holds only a byte-order mark" if self._bom else "the file is empty"
+                )
+                self._header_log.add(1, None, "empty-file", message)
         return self._report()
 
     def _start(self, data: bytes) -> bytes:
         self._started = True
         if data.startswith(_BOM):
+            self._bom = True
             return data[len(_BOM) :]
         for magic, message in _NOT_CSV.items():
             if data.startswith(magic):
@@ -124,20 +131,33 @@ class Scanner:
                 return b""
         return data
 
-    def _too_long(self) -> None:
+    def _too_long(self, start: bytes) -> None:
         """The line being read is already longer than MAX_LINE: report it, skip to its end."""
-        self._long_line()
+        self._long_line(start)
         self._skipping = True
 
-    def _long_line(self) -> None:
+    def _long_line(self, start: bytes) -> None:
+        """A line longer than MAX_LINE, of which `start` (no line ending) is held.
+
+        A carriage return in it decides its fault as it would on a short line: a file with
+        CR-only line endings is one long line, and its problem is the line endings, whatever
+        its size.
+        """
         self.line += 1
-        if self._header_done:
-            self.rows += 1
-        else:
+        fault = carriage_return_fault(start)
+        if not self._header_done:
             self._header_done = True  # no header to read: only count the lines that follow
-        self._row_log.add(
-            self.line, None, "line-too-long", f"line {self.line} is longer than {MAX_LINE:,} bytes"
-        )
+            if fault is not None:
+                message = f"header: {fault.message}"
+                self._header_log.add(HEADER_LINE, fault.column, fault.rule, message)
+                return
+        else:
+            self.rows += 1
+        if fault is not None:
+            self._row_log.add(self.line, fault.column, fault.rule, fault.message)
+        else:
+            message = f"line {self.line} is longer than {MAX_LINE:,} bytes"
+            self._row_log.add(self.line, None, "line-too-long", message)
 
     def _lines(self, data: bytes, end: int) -> None:
         """Complete lines data[:end]."""
@@ -145,7 +165,7 @@ class Scanner:
         if not self._header_done:
             start = data.index(b"\n") + 1
             if start - 1 > MAX_LINE:
-                self._long_line()
+                self._long_line(_body(data[:start]))
             else:
                 self._header(data[:start])
         if start < end:
@@ -200,7 +220,7 @@ class Scanner:
             if pos >= window_end:
                 window_end = _window_end(data, pos, end)
                 if window_end - pos - 1 > MAX_LINE:  # one line, too long to check
-                    self._long_line()
+                    self._long_line(_body(data[pos:window_end]))
                     pos = window_end
                     continue
                 # Each window is proven plain (or not) once, for the layout of the moment.
@@ -401,6 +421,8 @@ class Scanner:
             warnings_omitted=all_warnings.omitted,
             first_day=self._days.first,
             last_day=self._days.last,
+            days=tuple(self._days.earliest),
+            day_count=self._days.count,
         )
 
 

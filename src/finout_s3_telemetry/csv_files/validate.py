@@ -2,17 +2,36 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 from finout_s3_telemetry.csv_files.dates import latest_day_now
+from finout_s3_telemetry.csv_files.digests import DigestingReader, Digests, FileIdentity
 from finout_s3_telemetry.csv_files.duplicates import DUPLICATE_CHECK_ROWS
 from finout_s3_telemetry.csv_files.report import FileReport
 from finout_s3_telemetry.csv_files.scanner import Scanner
 
 CHUNK_SIZE = 4 << 20
+STDIN = "-"
+"""The FILE argument that means standard input."""
+STDIN_NAME = "<stdin>"
+"""How standard input is named in reports."""
+_READABLE_HINT = "check the path and the file's permissions"
+_REGULAR_HINT = "pass a regular CSV file, or - to read standard input (a pipe, for instance)"
+# What a path may name besides a regular file; reading one would never end (/dev/zero), block
+# (a FIFO with no writer) or fail obscurely (a directory, a socket).
+_NOT_REGULAR = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
 
 
 class ByteStream(Protocol):
@@ -22,7 +41,31 @@ class ByteStream(Protocol):
 
 
 class UnreadableFile(OSError):
-    """The file could not be opened or read (exit code 2, not a validation failure)."""
+    """The file could not be opened or read (exit code 2, not a validation failure).
+
+    `str()` is `<path>: <reason>` with the path exact (for JSON); `shown()` is the same line safe
+    for a terminal.
+    """
+
+    def __init__(self, path: str, reason: str, hint: str = _READABLE_HINT) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+        self.hint = hint
+
+    def shown(self) -> str:
+        from finout_s3_telemetry.csv_files.render import shown_path
+
+        return f"{shown_path(self.path)}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class ValidatedFile:
+    """A local file's report, which file it was, and its checksums when asked for."""
+
+    report: FileReport
+    identity: FileIdentity
+    digests: Digests | None = None
 
 
 def validate_bytes_stream(
@@ -64,16 +107,100 @@ def validate_path(
     known_telemetries: Collection[str] = (),
     latest_day: date | None = None,
 ) -> FileReport:
-    """Validate a local file; raises `UnreadableFile` when it cannot be opened or read."""
-    try:
-        with open(path, "rb") as stream:
-            return validate_bytes_stream(
-                stream,
+    """Validate a local file; raises `UnreadableFile` when it cannot be opened or read, or is no
+    regular file."""
+    return validate_local_file(
+        path, telemetry, known_telemetries=known_telemetries, latest_day=latest_day
+    ).report
+
+
+def validate_local_file(
+    path: str | Path,
+    telemetry: str | None = None,
+    *,
+    known_telemetries: Collection[str] = (),
+    latest_day: date | None = None,
+    digests: bool = False,
+) -> ValidatedFile:
+    """`validate_path`, with the file's identity and, with `digests`, its checksums from the
+    same read (so an upload can prove it sends exactly the bytes that were validated)."""
+    with open_regular(path) as stream:
+        identity = FileIdentity.of(os.fstat(stream.fileno()))
+        reader = DigestingReader(stream) if digests else None
+        try:
+            report = validate_bytes_stream(
+                reader or stream,
                 str(path),
                 telemetry,
                 known_telemetries=known_telemetries,
                 latest_day=latest_day,
             )
+        except OSError as problem:
+            raise _unreadable(path, problem) from problem
+    return ValidatedFile(report, identity, reader.digests() if reader else None)
+
+
+def validate_stdin(
+    stream: BinaryIO | None, telemetry: str | None = None, *, latest_day: date | None = None
+) -> FileReport:
+    """Validate standard input (`stream`: `sys.stdin.buffer`, None when it is closed).
+
+    A pipe, a redirected file, a socket or a terminal is read; a device that never ends
+    (`< /dev/zero`) or a directory is refused like such a FILE.
+    """
+    if stream is None:
+        raise UnreadableFile(STDIN_NAME, "standard input is closed", _REGULAR_HINT)
+    try:
+        mode: int | None = os.fstat(stream.fileno()).st_mode
+    except (OSError, ValueError):  # no descriptor (an in-memory stream): nothing that can hang
+        mode = None
+    if mode is not None:
+        kind = _not_regular(mode)
+        if kind is not None and not (stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or stream.isatty()):
+            raise UnreadableFile(
+                STDIN_NAME, f"standard input is {kind}, not a file or a pipe", _REGULAR_HINT
+            )
+    try:
+        return validate_bytes_stream(stream, STDIN_NAME, telemetry, latest_day=latest_day)
     except OSError as problem:
-        reason = problem.strerror or str(problem)
-        raise UnreadableFile(f"{path}: cannot read the file: {reason}") from problem
+        raise _unreadable(STDIN_NAME, problem) from problem
+
+
+def open_regular(path: str | Path) -> BinaryIO:
+    """`path` opened for reading, or `UnreadableFile` when it cannot be or is no regular file.
+
+    The kind is looked at before opening (a FIFO would block the open itself) and again on the
+    open file, which is opened non-blocking, so a path swapped in between cannot hang us either.
+    """
+    name = str(path)
+    try:
+        kind = _not_regular(os.stat(path).st_mode)
+        if kind is None:
+            flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+            descriptor = os.open(path, flags)
+    except (OSError, ValueError) as problem:  # ValueError: a NUL byte in the path
+        raise _unreadable(name, problem) from problem
+    if kind is None:
+        try:
+            kind = _not_regular(os.fstat(descriptor).st_mode)
+            if kind is None:
+                os.set_blocking(descriptor, True)
+                return os.fdopen(descriptor, "rb")
+        except OSError as problem:
+            os.close(descriptor)
+            raise _unreadable(name, problem) from problem
+        os.close(descriptor)
+    raise UnreadableFile(
+        name, f"is {kind}, not a regular file; pass the path of a CSV file", _REGULAR_HINT
+    )
+
+
+def _not_regular(mode: int) -> str | None:
+    if stat.S_ISREG(mode):
+        return None
+    return next((kind for test, kind in _NOT_REGULAR if test(mode)), "a special file")
+
+
+def _unreadable(path: str | Path, problem: Exception) -> UnreadableFile:
+    reason = (problem.strerror if isinstance(problem, OSError) else None) or str(problem)
+    return UnreadableFile(str(path), f"cannot read the file: {reason}")
