@@ -375,6 +375,13 @@ def test_state_settings_that_would_be_refused_or_ignored(
     assert sorted(problems_of(yaml.safe_dump(data))) == sorted(problems)
 
 
+def test_a_dump_of_a_parsed_config_parses_again() -> None:
+    data = copy.deepcopy(VALID)
+    del data["state"]
+    config = parse_config(yaml.safe_dump(data))
+    assert parse_config(yaml.safe_dump(config.model_dump(mode="json"))) == config
+
+
 def test_an_empty_config_flag_is_refused_not_defaulted(
     tmp_path: Path, capsys: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

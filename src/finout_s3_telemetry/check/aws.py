@@ -10,12 +10,15 @@ Per endpoint, whatever the number of telemetries:
 Content checks add one GetObject per telemetry folder that holds a file (its newest file, streamed
 through `BucketObjects.stream`); an empty folder costs nothing.
 NoSuchEntity from IAM is retried with backoff (eventual consistency right after a deploy). Every
-call is counted through `CallCounter`. Credential and connection failures raise AwsUnavailable.
+call is counted through `CallCounter`. Credential and connection failures raise AwsUnavailable, and
+so does a first answer (sts:GetCallerIdentity) that is not AWS's, e.g. a web server at the
+endpoint URL; a later odd answer is one unreadable value.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -28,7 +31,14 @@ from botocore.parsers import ResponseParserError
 
 from finout_s3_telemetry.check.calls import CallCounter
 from finout_s3_telemetry.check.context import UnreadableObject
-from finout_s3_telemetry.check.errors import AwsUnavailable, classify
+from finout_s3_telemetry.check.errors import (
+    AwsUnavailable,
+    CheckUsageError,
+    classify,
+    classify_first_call,
+    error_text,
+    not_aws,
+)
 from finout_s3_telemetry.check.probes import Probe, access_probes, grouped
 from finout_s3_telemetry.check.retry import RetryPolicy
 from finout_s3_telemetry.check.snapshot import (
@@ -45,6 +55,7 @@ from finout_s3_telemetry.config.model import EndpointConfig
 from finout_s3_telemetry.csv_files import ByteStream
 from finout_s3_telemetry.policy_documents import PolicyDocument
 from finout_s3_telemetry.targets import Target
+from finout_s3_telemetry.terminal_text import printable, quoted, shorten
 
 # Error codes meaning "this does not exist" (as opposed to "you may not see it").
 MISSING_CODES = frozenset(
@@ -66,6 +77,21 @@ _DECISIONS: dict[str, Decision] = {
     "implicitDeny": "implicitDeny",
 }
 Response = dict[str, Any]
+# What botocore raises, besides its own errors, when an answer is not what AWS sends: XML it cannot
+# parse, or parsed XML without the expected elements (a KeyError deep in its parser), a timestamp
+# that is no timestamp, a document nested past Python's recursion limit.
+UNEXPECTED_ANSWER: tuple[type[Exception], ...] = (
+    ResponseParserError,
+    KeyError,
+    IndexError,
+    TypeError,
+    ValueError,
+    AttributeError,
+    RecursionError,
+)
+ACCOUNT_ID = re.compile(r"[0-9]{12}")
+MAX_POLICY_DEPTH = 32
+"""IAM's grammar nests a policy 6 levels deep at most; anything deeper is not a policy."""
 
 
 def bucket_region(location_constraint: str | None) -> str:
@@ -77,12 +103,26 @@ def bucket_region(location_constraint: str | None) -> str:
 
 def policy_document(value: Any) -> PolicyDocument:
     """boto3 decodes IAM policy documents to dicts; accept the URL-encoded JSON string too."""
-    if isinstance(value, dict):
-        return value
-    document = json.loads(unquote(str(value)))
+    document = value if isinstance(value, dict) else json.loads(unquote(str(value)))
     if not isinstance(document, dict):
         raise ValueError("policy document is not a JSON object")
+    if _depth_over(document, MAX_POLICY_DEPTH):
+        # The checks walk and print the document; a hostile depth would end in a RecursionError.
+        raise ValueError(f"policy document is nested deeper than {MAX_POLICY_DEPTH} levels")
     return document
+
+
+def _depth_over(value: Any, limit: int) -> bool:
+    """Whether `value` nests lists and dicts more than `limit` deep (without recursing)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > limit:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return False
 
 
 class AwsReader:
@@ -111,9 +151,17 @@ class AwsReader:
                 # Emulators answer on one host; virtual-hosted bucket names would not resolve.
                 s3={"addressing_style": "path"} if self.target.is_local else None,
             )
-            client = self._session.client(
-                service, region_name=region, config=config, **self.target.boto3_settings()
-            )
+            try:
+                client = self._session.client(
+                    service, region_name=region, config=config, **self.target.boto3_settings()
+                )
+            except ValueError as problem:
+                # botocore refuses an endpoint URL it cannot use (a space in the host, a port
+                # over 65535) only here, when the first client is made.
+                raise CheckUsageError(
+                    f"the endpoint URL {quoted(self.target.endpoint_url or '')} cannot be used "
+                    f"({error_text(problem, 60)}); pass one like http://127.0.0.1:5000"
+                ) from None
             self.counter.attach(client)
             self._clients[key] = client
         return self._clients[key]
@@ -143,16 +191,36 @@ class AwsReader:
                 if code != "NoSuchEntity" or delay is None:
                     return Read.missing(code, message)
                 self.retry.sleep(delay)
+            except UNEXPECTED_ANSWER as error:
+                # After the first call proved the target is AWS, one odd answer is one
+                # unreadable value (a check result), not the end of the run.
+                return Read.unreadable(
+                    "UnexpectedResponse",
+                    f"{shorten(self.target.describe(), 200)} answered with something that is "
+                    f"not an AWS response ({type(error).__name__}: {error_text(error, 120)})",
+                )
 
     def caller_account(self, region: str) -> str:
-        """The credentials' account; fails fast (AwsUnavailable) when AWS cannot be used at all."""
-        result = self.read(self.client("sts", region).get_caller_identity)
-        if not result.is_found:
-            raise AwsUnavailable(
-                "invalid-credentials",
-                f"{self.target.describe()} refused sts:GetCallerIdentity ({result.why()})",
+        """The credentials' account; fails fast (AwsUnavailable) when AWS cannot be used at all,
+        including when what answers is not AWS (a web server at the endpoint URL)."""
+        sts = self.client("sts", region)
+        url = str(sts.meta.endpoint_url)
+        answer = _HttpAnswer()
+        sts.meta.events.register("before-parse.sts.GetCallerIdentity", answer.record)
+        try:
+            identity = sts.get_caller_identity()
+        except (ClientError, BotoCoreError, *UNEXPECTED_ANSWER) as error:
+            raise classify_first_call(
+                error, self.target.describe(), url, local=self.target.is_local, answer=str(answer)
+            ) from error
+        account = identity.get("Account") if isinstance(identity, dict) else None
+        if not isinstance(account, str) or not ACCOUNT_ID.fullmatch(account):
+            raise not_aws(
+                url,
+                f"its answer to sts:GetCallerIdentity ({answer}) names no 12-digit AWS account",
+                local=self.target.is_local,
             )
-        return str(result.get().get("Account", ""))
+        return account
 
     def fetch(self, endpoint: EndpointConfig) -> EndpointSnapshot:
         """Everything the checks need about `endpoint`, with the bounded calls listed above."""
@@ -312,7 +380,7 @@ class AwsReader:
                 for page in pages:
                     for result in page.get("EvaluationResults", []):
                         _record(result, decisions)
-            except (ClientError, BotoCoreError, ResponseParserError) as error:
+            except (ClientError, BotoCoreError, *UNEXPECTED_ANSWER) as error:
                 stop = self._unavailable(error)
                 if stop is not None:
                     raise stop from error
@@ -331,8 +399,32 @@ class AwsReader:
             return read
         try:
             return Read.found(convert(read.get()))
-        except (KeyError, IndexError, TypeError, ValueError) as error:
-            return Read.unreadable("UnexpectedResponse", f"{type(error).__name__}: {error}")
+        except (KeyError, IndexError, TypeError, ValueError, RecursionError) as error:
+            return Read.unreadable(
+                "UnexpectedResponse", f"{type(error).__name__}: {error_text(error, 120)}"
+            )
+
+
+class _HttpAnswer:
+    """The status and content type of the last HTTP answer, for a message about it."""
+
+    def __init__(self) -> None:
+        self.status: int | None = None
+        self.content_type = ""
+
+    def record(self, response_dict: Any = None, **_: Any) -> None:
+        if isinstance(response_dict, dict):
+            self.status = response_dict.get("status_code")
+            headers = response_dict.get("headers") or {}
+            self.content_type = str(
+                headers.get("content-type", "") or headers.get("Content-Type", "")
+            )
+
+    def __str__(self) -> str:
+        if self.status is None:
+            return "an answer"
+        kind = self.content_type.split(";")[0].strip()
+        return f"HTTP {self.status}" + (f" ({printable(shorten(kind, 40))})" if kind else "")
 
 
 def _record(result: Response, decisions: dict[tuple[str, str], Decision]) -> None:

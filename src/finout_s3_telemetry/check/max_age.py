@@ -8,24 +8,47 @@ from __future__ import annotations
 
 import os
 
+from finout_s3_telemetry.terminal_text import quoted
+
 MAX_AGE_ENV = "FINOUT_TELEMETRY_MAX_AGE_DAYS"
 DEFAULT_MAX_AGE_DAYS = 2
+MAX_MAX_AGE_DAYS = 366
+"""A folder whose newest file is over a year old has stopped feeding Finout whatever the limit;
+the bound also keeps the date arithmetic far from its overflow (about 2.7 million years)."""
 
 
 def max_age_problem(days: int) -> str:
     """Why `days` cannot be a maximum age, or an empty string when it can."""
     # Zero would warn about a file uploaded a second ago, which is never what is meant.
-    return "" if days >= 1 else "must be at least 1"
+    if days < 1:
+        return "must be at least 1"
+    if days > MAX_MAX_AGE_DAYS:
+        return f"must be at most {MAX_MAX_AGE_DAYS}"
+    return ""
+
+
+def parse_max_age(value: str, name: str) -> int:
+    """`value` of the flag or variable `name` as a number of days; ValueError with one sentence
+    naming `name`, the bounds and the fix otherwise."""
+    try:
+        days = int(value)
+    except ValueError:
+        # int() refuses numbers over 4300 digits too; the value is shortened in the message.
+        days = None
+    if days is None:
+        problem = f"must be a whole number of days, not {quoted(value)}"
+    elif problem := max_age_problem(days):
+        problem += f" (got {quoted(value, 20)})"
+    else:
+        return days
+    raise ValueError(
+        f"{name} {problem}; pass a number of days from 1 to {MAX_MAX_AGE_DAYS} "
+        f"(default {DEFAULT_MAX_AGE_DAYS})"
+    )
 
 
 def max_age_from_environment(default: int = DEFAULT_MAX_AGE_DAYS) -> int:
     value = os.environ.get(MAX_AGE_ENV, "")
     if not value:
         return default
-    try:
-        days = int(value)
-    except ValueError:
-        raise ValueError(f"${MAX_AGE_ENV} must be a whole number of days, not {value!r}") from None
-    if problem := max_age_problem(days):
-        raise ValueError(f"${MAX_AGE_ENV} {problem}")
-    return days
+    return parse_max_age(value, f"${MAX_AGE_ENV}")

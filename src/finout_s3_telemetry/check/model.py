@@ -31,6 +31,18 @@ class CheckResult:
     """A full sentence naming the resource; may continue with a diff on further lines."""
     remediation: str
     """What to do about a failure or warning; empty when the check passed."""
+    detail_lines: tuple[str, ...] = ()
+    """`detail` line by line, for a detail that spans lines by design (a diff, a list of files);
+    empty for a one-line detail. Human output breaks lines only here: a line break inside a value
+    from AWS (an S3 key, a policy) is shown escaped, so it cannot start a forged line."""
+
+    def __post_init__(self) -> None:
+        if self.detail_lines and "\n".join(self.detail_lines) != self.detail:
+            raise ValueError("detail_lines must be the lines of detail")
+
+    def shown_lines(self) -> tuple[str, ...]:
+        """The detail's lines as the check wrote them (one line unless `detail_lines` is set)."""
+        return self.detail_lines or (self.detail,)
 
     def as_json(self) -> dict[str, str]:
         return {

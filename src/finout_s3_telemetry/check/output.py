@@ -6,6 +6,7 @@ import json
 from typing import Protocol
 
 from finout_s3_telemetry.check.model import CheckResult, Report, Status
+from finout_s3_telemetry.terminal_text import printable
 
 _MARKS = {Status.PASS: "PASS", Status.WARN: "WARN", Status.FAIL: "FAIL"}
 
@@ -27,28 +28,37 @@ def render_json(report: Report) -> str:
 
 
 def _row(result: CheckResult) -> list[str]:
-    first, *rest = result.detail.splitlines() or [""]
-    lines = [f"  {_MARKS[result.status]}  {result.id:<15} {result.severity.value:<8}  {first}"]
+    # Every line is escaped whole: S3 keys, policies, error messages and CSV content are chosen
+    # by whoever can write them, and an escape sequence or line break in one must not clear the
+    # screen or print a forged PASS line. Only the breaks between `shown_lines` stay breaks.
+    first, *rest = [printable(line) for line in result.shown_lines()]
+    status, check_id = _MARKS[result.status], printable(result.id)
+    lines = [f"  {status}  {check_id:<15} {result.severity.value:<8}  {first}"]
     pad = " " * 8
     lines += [pad + line for line in rest]
     if result.remediation:
-        lines.append(f"{pad}fix: {result.remediation}")
+        lines.append(f"{pad}fix: {printable(result.remediation)}")
     return lines
 
 
 def render_table(report: Report) -> str:
-    """One line per check (a failure adds its fix, and any diff, indented below), then a summary."""
+    """One line per check (a failure adds its fix, and any diff, indented below), then a summary.
+
+    Human output: every value is escaped (`terminal_text.printable`), so the only line breaks
+    are the ones put here. `render_json` stays exact instead.
+    """
     lines: list[str] = []
     for endpoint in report.endpoints:
         verdict = "ok" if endpoint.ok else "FAILED"
-        lines.append(f"{endpoint.name}: {verdict} ({endpoint.api_calls} API calls)")
+        lines.append(f"{printable(endpoint.name)}: {verdict} ({endpoint.api_calls} API calls)")
         for result in endpoint.results:
             lines += _row(result)
         lines.append("")
     passed, warned, failed = (report.count(s) for s in (Status.PASS, Status.WARN, Status.FAIL))
+    account, target = printable(report.account), printable(report.target)
     lines.append(
         f"{'OK' if report.ok else 'FAILED'}: {passed} passed, {warned} warnings, {failed} failed "
-        f"in {len(report.endpoints)} endpoint(s) of account {report.account} on {report.target}; "
+        f"in {len(report.endpoints)} endpoint(s) of account {account} on {target}; "
         f"{report.api_calls} AWS API calls."
     )
     return "\n".join(lines)

@@ -75,12 +75,22 @@ def statement_difference(
     return extra, lacking
 
 
-def unified_diff(live: PolicyDocument, expected: PolicyDocument) -> str:
-    """A unified diff of the normalized documents, pretty-printed, expected first."""
+def unified_diff_lines(live: PolicyDocument, expected: PolicyDocument) -> list[str]:
+    """A unified diff of the normalized documents, pretty-printed, expected first, by line.
+
+    `json.dumps` escapes line breaks and control characters inside values (ASCII output), so
+    each line of the diff is one line of a document.
+    """
     before = json.dumps(normalize(expected), indent=2, sort_keys=True).splitlines()
     after = json.dumps(normalize(live), indent=2, sort_keys=True).splitlines()
-    lines = difflib.unified_diff(before, after, "expected (rendered template)", "live", lineterm="")
-    return "\n".join(lines)
+    return list(
+        difflib.unified_diff(before, after, "expected (rendered template)", "live", lineterm="")
+    )
+
+
+def unified_diff(live: PolicyDocument, expected: PolicyDocument) -> str:
+    """`unified_diff_lines` as one text."""
+    return "\n".join(unified_diff_lines(live, expected))
 
 
 def describe_statement(statement: Statement) -> str:

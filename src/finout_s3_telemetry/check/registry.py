@@ -15,24 +15,28 @@ from dataclasses import dataclass
 from finout_s3_telemetry.check.context import EndpointContext
 from finout_s3_telemetry.check.model import CheckResult, Severity, Status
 
+Detail = str | tuple[str, ...]
+"""One sentence, or a tuple of lines when the detail spans lines by design (a diff). Values from
+AWS go inside a line; only the tuple's own lines are shown as separate lines."""
+
 
 @dataclass(frozen=True)
 class Finding:
     status: Status
     resource: str
-    detail: str
+    detail: Detail
     remediation: str = ""
 
 
-def passed(resource: str, detail: str) -> Finding:
+def passed(resource: str, detail: Detail) -> Finding:
     return Finding(Status.PASS, resource, detail)
 
 
-def failed(resource: str, detail: str, remediation: str) -> Finding:
+def failed(resource: str, detail: Detail, remediation: str) -> Finding:
     return Finding(Status.FAIL, resource, detail, remediation)
 
 
-def warned(resource: str, detail: str, remediation: str) -> Finding:
+def warned(resource: str, detail: Detail, remediation: str) -> Finding:
     return Finding(Status.WARN, resource, detail, remediation)
 
 
@@ -61,13 +65,15 @@ class CheckSpec:
         finding = self.function(ctx)
         if finding is None:
             return None
+        lines = () if isinstance(finding.detail, str) else finding.detail
         return CheckResult(
             id=self.id,
             status=finding.status,
             severity=self.severity,
             resource=finding.resource,
-            detail=finding.detail,
+            detail=finding.detail if isinstance(finding.detail, str) else "\n".join(lines),
             remediation=finding.remediation if finding.status is not Status.PASS else "",
+            detail_lines=lines if len(lines) > 1 else (),
         )
 
 

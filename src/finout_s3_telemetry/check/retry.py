@@ -12,8 +12,13 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from finout_s3_telemetry.terminal_text import quoted
+
 RETRIES_ENV = "FINOUT_TELEMETRY_CHECK_RETRIES"
 DEFAULT_RETRIES = 3
+MAX_RETRIES = 10
+"""IAM catches up within seconds; 10 retries wait over half a minute per missing resource, and
+botocore gets the same budget per call, so more only makes a broken run hang for hours."""
 
 
 @dataclass(frozen=True)
@@ -30,14 +35,36 @@ class RetryPolicy:
             yield min(self.max_delay, self.base_delay * 2**attempt)
 
 
+def retries_problem(retries: int) -> str:
+    """Why `retries` cannot be a retry count (`must ...`), or an empty string when it can."""
+    if retries < 0:
+        return "must not be negative"
+    if retries > MAX_RETRIES:
+        return f"must be at most {MAX_RETRIES}"
+    return ""
+
+
+def parse_retries(value: str, name: str) -> int:
+    """`value` of the flag or variable `name` as a retry count; ValueError with one sentence
+    naming `name`, the bounds and the fix otherwise."""
+    try:
+        retries = int(value)
+    except ValueError:
+        # int() refuses numbers over 4300 digits too; the value is shortened in the message.
+        retries = None
+    if retries is None:
+        problem = f"must be a whole number from 0 to {MAX_RETRIES}, not {quoted(value)}"
+    elif problem := retries_problem(retries):
+        problem += f" (got {quoted(value, 20)})"
+    else:
+        return retries
+    raise ValueError(
+        f"{name} {problem}; pass a number from 0 to {MAX_RETRIES} (default {DEFAULT_RETRIES})"
+    )
+
+
 def retries_from_environment(default: int = DEFAULT_RETRIES) -> int:
     value = os.environ.get(RETRIES_ENV, "")
     if not value:
         return default
-    try:
-        retries = int(value)
-    except ValueError:
-        raise ValueError(f"${RETRIES_ENV} must be a whole number, not {value!r}") from None
-    if retries < 0:
-        raise ValueError(f"${RETRIES_ENV} must not be negative")
-    return retries
+    return parse_retries(value, f"${RETRIES_ENV}")

@@ -15,19 +15,40 @@ from finout_s3_telemetry.check.max_age import DEFAULT_MAX_AGE_DAYS, max_age_prob
 from finout_s3_telemetry.check.model import EndpointReport, Report
 from finout_s3_telemetry.check.probes import access_probes
 from finout_s3_telemetry.check.registry import CheckSpec
-from finout_s3_telemetry.check.retry import RetryPolicy
+from finout_s3_telemetry.check.retry import RetryPolicy, retries_problem
 from finout_s3_telemetry.config.model import Config, EndpointConfig
 from finout_s3_telemetry.targets import Target
+from finout_s3_telemetry.terminal_text import printable, shorten
+
+NAMES_SHOWN = 10
+"""Endpoint names listed in a message before the rest are counted."""
+
+
+def _names(names: Sequence[str]) -> str:
+    """`a, b, c and 3 more`: each name escaped and shortened, as a name given on the command
+    line can hold anything, at any length, any number of times."""
+    shown = [printable(shorten(name)) if name.strip() else repr(name) for name in names]
+    if len(shown) > NAMES_SHOWN:
+        return ", ".join(shown[:NAMES_SHOWN]) + f" and {len(shown) - NAMES_SHOWN} more"
+    return ", ".join(shown)
+
+
+def _number(value: int) -> str:
+    try:
+        return shorten(f"{value:,}", 24)
+    except ValueError:  # over 4300 digits: Python refuses to write it out
+        return "a number of thousands of digits"
 
 
 def select_endpoints(config: Config, names: Sequence[str] | None) -> list[EndpointConfig]:
     if not names:
         return list(config.endpoints)
     known = {e.name for e in config.endpoints}
-    unknown = [n for n in names if n not in known]
+    unknown = list(dict.fromkeys(n for n in names if n not in known))
     if unknown:
         raise CheckUsageError(
-            f"no endpoint named {', '.join(unknown)}; the config has: {', '.join(sorted(known))}"
+            f"no endpoint named {_names(unknown)}; the config has: {_names(sorted(known))}; "
+            "pass one of those with --endpoint, or leave it out to check every endpoint"
         )
     return [e for e in config.endpoints if e.name in set(names)]
 
@@ -50,7 +71,12 @@ def run_checks(
     ages are judged against, so tests need not wait."""
     endpoints = select_endpoints(config, endpoint_names)
     if problem := max_age_problem(max_age_days):
-        raise CheckUsageError(f"the maximum file age {problem} day (got {max_age_days})")
+        unit = "day" if problem.endswith(" 1") else "days"
+        raise CheckUsageError(
+            f"the maximum file age {problem} {unit} (got {_number(max_age_days)})"
+        )
+    if retry is not None and (problem := retries_problem(retry.retries)):
+        raise CheckUsageError(f"the number of retries {problem} (got {_number(retry.retries)})")
     if now is not None and now.tzinfo is None:
         raise CheckUsageError("`now` must be time zone aware, e.g. datetime.now(UTC)")
     # One moment for the whole run, so every endpoint judges file ages alike.

@@ -15,8 +15,11 @@ from functools import cached_property
 from typing import Generic, Literal, TypeVar
 
 from finout_s3_telemetry.policy_documents import PolicyDocument
+from finout_s3_telemetry.terminal_text import shorten
 
 T = TypeVar("T")
+CODE_SHOWN = 100
+MESSAGE_SHOWN = 400
 Decision = Literal["allowed", "explicitDeny", "implicitDeny", "conditional"]
 
 
@@ -50,8 +53,13 @@ class Read(Generic[T]):
         return self.value
 
     def why(self) -> str:
-        """`AccessDenied: message` for the sentence that reports an unreadable value."""
-        return f"{self.code}: {self.message}" if self.message else self.code
+        """`AccessDenied: message` for the sentence that reports an unreadable value.
+
+        Shortened: the code and message come from the other side, and an answer that is not
+        AWS's can carry a whole web page (the output escapes what they hold).
+        """
+        code = shorten(self.code, CODE_SHOWN)
+        return f"{code}: {shorten(self.message, MESSAGE_SHOWN)}" if self.message else code
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+import os
+import unicodedata
+from collections.abc import Callable
+from typing import Any, NoReturn
 
 from finout_s3_telemetry.commands.common import (
     add_config_option,
@@ -12,31 +15,80 @@ from finout_s3_telemetry.commands.common import (
     load_or_report,
     target_or_report,
 )
+from finout_s3_telemetry.targets import ENDPOINT_URL_ENV, Target
+from finout_s3_telemetry.terminal_text import is_invisible, printable, quoted
 
-# Same as check.retry.RETRIES_ENV and check.max_age.MAX_AGE_ENV, repeated so that `--help` does
-# not import boto3.
+# Same as check.retry.RETRIES_ENV / MAX_RETRIES and check.max_age.MAX_AGE_ENV / MAX_MAX_AGE_DAYS,
+# repeated so that `--help` and argparse's checks do not import boto3 (importing anything under
+# finout_s3_telemetry.check does). A test holds them equal.
 RETRIES_ENV = "FINOUT_TELEMETRY_CHECK_RETRIES"
 MAX_AGE_ENV = "FINOUT_TELEMETRY_MAX_AGE_DAYS"
+DEFAULT_RETRIES = 3
+MAX_RETRIES = 10
+DEFAULT_MAX_AGE_DAYS = 2
+MAX_MAX_AGE_DAYS = 366
+ENDPOINT_URL_LIMIT = 2048
+"""Longer than any URL a local emulator has; a longer value is a mistake (or an attack)."""
+
+
+def _whole_number(value: str, lowest: int, highest: int, unit: str, default: int) -> int:
+    """`value` as a whole number in [lowest, highest], or an ArgumentTypeError whose one line
+    (after argparse's `argument --flag: `) says what is wrong and the fix."""
+    fix = f"pass {unit} from {lowest} to {highest} (default {default})"
+    try:
+        number = int(value)
+    except ValueError:
+        # int() also refuses a number of over 4300 digits; the value is shortened when shown.
+        raise argparse.ArgumentTypeError(f"{quoted(value)} is not a whole number; {fix}") from None
+    if not lowest <= number <= highest:
+        bound = f"at least {lowest}" if number < lowest else f"at most {highest}"
+        raise argparse.ArgumentTypeError(f"must be {bound} (got {quoted(value, 20)}); {fix}")
+    return number
 
 
 def _retries(value: str) -> int:
-    try:
-        retries = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
-    if retries < 0:
-        raise argparse.ArgumentTypeError("must not be negative")
-    return retries
+    return _whole_number(value, 0, MAX_RETRIES, "a number", DEFAULT_RETRIES)
 
 
 def _max_age_days(value: str) -> int:
+    return _whole_number(value, 1, MAX_MAX_AGE_DAYS, "a number of days", DEFAULT_MAX_AGE_DAYS)
+
+
+def _endpoint_url_problem(url: str) -> str:
+    """Why the local target's URL cannot be used, or an empty string. botocore accepts escape
+    sequences in it and would print them back in its errors."""
+    if len(url) > ENDPOINT_URL_LIMIT:
+        return f"is {len(url):,} characters long (at most {ENDPOINT_URL_LIMIT:,})"
+    invisible = next((char for char in url if is_invisible(char) or char.isspace()), None)
+    if invisible is None:
+        return ""
+    what = unicodedata.name(invisible, "a control character")
+    return (
+        f"holds the character {printable(invisible)} ({what}, at position {url.index(invisible)})"
+    )
+
+
+def _target(args: argparse.Namespace) -> Target | None:
+    """The target, or None after one line on stderr naming the flag or variable and the fix."""
+    given = args.endpoint_url or os.environ.get(ENDPOINT_URL_ENV) or ""
+    name = "--endpoint-url" if args.endpoint_url else f"${ENDPOINT_URL_ENV}"
     try:
-        days = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of days") from None
-    if days < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return days
+        target = target_or_report(args)
+    except ValueError as refused:
+        # urllib's own refusals (e.g. "Invalid IPv6 URL"), which the target's checks let through.
+        error(
+            f"{name} {quoted(given)} is not a URL ({printable(str(refused))}); pass the emulator's "
+            "URL, for example http://127.0.0.1:5000"
+        )
+        return None
+    problem = _endpoint_url_problem(target.endpoint_url or "") if target is not None else ""
+    if problem:
+        error(
+            f"{name} {quoted(given)} {problem}; pass the emulator's URL, for example "
+            "http://127.0.0.1:5000"
+        )
+        return None
+    return target
 
 
 def register(sub: Any) -> None:
@@ -65,21 +117,32 @@ def register(sub: Any) -> None:
         type=_retries,
         metavar="N",
         help="retries for IAM's eventual consistency and network errors, with backoff "
-        f"0.5, 1, 2, 4 s (default: ${RETRIES_ENV}, else 3)",
+        f"0.5, 1, 2, 4 s; at most {MAX_RETRIES} (default: ${RETRIES_ENV}, else "
+        f"{DEFAULT_RETRIES})",
     )
     parser.add_argument(
         "--max-age-days",
         type=_max_age_days,
         metavar="N",
-        help="warn when a telemetry folder's newest file is older than N days "
-        f"(default: ${MAX_AGE_ENV}, else 2)",
+        help="warn when a telemetry folder's newest file is older than N days, at most "
+        f"{MAX_MAX_AGE_DAYS} (default: ${MAX_AGE_ENV}, else {DEFAULT_MAX_AGE_DAYS})",
     )
+    # One line per usage error, like every other error of this command, instead of argparse's
+    # usage block first; still exit 2 through SystemExit.
+    parser.error = _one_line_error(parser)  # type: ignore[method-assign,assignment]
     parser.set_defaults(handler=run)
+
+
+def _one_line_error(parser: argparse.ArgumentParser) -> Callable[[str], NoReturn]:
+    def error(message: str) -> NoReturn:
+        parser.exit(2, f"{parser.prog}: error: {printable(message)}\n")
+
+    return error
 
 
 def run(args: argparse.Namespace) -> int:
     config = load_or_report(args)
-    target = target_or_report(args)
+    target = _target(args)
     if config is None or target is None:
         return 2
     # Imported here so other subcommands do not pay for boto3.
@@ -97,7 +160,7 @@ def run(args: argparse.Namespace) -> int:
         retries = args.retries if args.retries is not None else retries_from_environment()
         max_age = args.max_age_days or max_age_from_environment()
     except ValueError as problem:
-        error(str(problem))
+        error(printable(str(problem)))
         return 2
     try:
         report = run_checks(
@@ -108,10 +171,11 @@ def run(args: argparse.Namespace) -> int:
             max_age_days=max_age,
         )
     except CheckUsageError as problem:
-        error(str(problem))
+        error(printable(str(problem)))
         return 2
     except AwsUnavailable as problem:
-        error(f"nothing was checked: {problem}")
+        # Exit 2, never 1: CI reads 1 as drift, and here nothing was checked at all.
+        error(printable(f"nothing was checked: {problem}"))
         return 2
     print(render(report, args.format))
     return 0 if report.ok else 1

@@ -10,7 +10,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from finout_s3_telemetry.config.errors import Problem
-from finout_s3_telemetry.config.model import DEFAULT_ROLE_NAME, bucket_arn, folder_key
+from finout_s3_telemetry.config.model import (
+    DEFAULT_ROLE_NAME,
+    StateSettings,
+    bucket_arn,
+    folder_key,
+)
 from finout_s3_telemetry.config.names import (
     bucket_name_problem,
     prefix_problem,
@@ -42,6 +47,9 @@ def cross_endpoint_problems(raw: Any) -> Iterator[Problem]:
 
 
 _S3_BACKEND_FIELDS = ("bucket", "key", "region", "use_lockfile")
+_S3_BACKEND_DEFAULTS = {
+    field: StateSettings.model_fields[field].default for field in _S3_BACKEND_FIELDS
+}
 
 
 def _state_problems(raw: Any) -> Iterator[Problem]:
@@ -56,9 +64,10 @@ def _state_problems(raw: Any) -> Iterator[Problem]:
         )
     if backend == "local":
         # Settings that would be silently ignored: the user meant shared state and would get
-        # local files.
+        # local files. A field left at its default (as a dump of the parsed config writes it)
+        # asks for nothing and passes.
         for field in _S3_BACKEND_FIELDS:
-            if field in state:
+            if field in state and state[field] != _S3_BACKEND_DEFAULTS[field]:
                 yield Problem(
                     f"state.{field}",
                     "applies only to the s3 backend, and the state is local; set "

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from finout_s3_telemetry.plan_summary.phrases import Code, Part, Phrase, phrase
+from finout_s3_telemetry.plan_summary.phrases import Code, Part, Phrase, phrase, value
 from finout_s3_telemetry.plan_summary.plan_model import ResourceChange
 
 # resource type -> (what the warning calls it, the attribute naming it, the words before the name)
@@ -21,11 +21,11 @@ GUARDED_TYPES: dict[str, tuple[str, str, str]] = {
 }
 
 
-def _scalar(value: Any) -> str | None:
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, str | int | float):
-        return str(value)
+def _scalar(found: Any) -> str | None:
+    if isinstance(found, bool):
+        return str(found).lower()
+    if isinstance(found, str | int | float):
+        return value(str(found))
     return None
 
 

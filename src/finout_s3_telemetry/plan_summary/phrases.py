@@ -8,6 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from finout_s3_telemetry.terminal_text import shorten
+
+VALUE_LIMIT = 300
+"""Characters of one value from a plan (an address, a key, an external ID) shown before it is
+shortened: far above any real one, far below the megabytes a plan can hold in one string."""
+VALUES_SHOWN = 20
+"""Values listed in one sentence before the rest are counted."""
+
 
 @dataclass(frozen=True)
 class Code:
@@ -28,5 +36,15 @@ def plain(words: Phrase) -> str:
     return "".join(part.text if isinstance(part, Code) else part for part in words)
 
 
+def value(text: str) -> str:
+    """A value from the plan as a sentence shows it: shortened when it is absurdly long. (The
+    renderers escape what it holds.)"""
+    return shorten(text, VALUE_LIMIT)
+
+
 def joined(values: list[str] | tuple[str, ...]) -> str:
-    return ", ".join(values) if values else "(none)"
+    if not values:
+        return "(none)"
+    shown = [value(text) for text in values[:VALUES_SHOWN]]
+    more = len(values) - len(shown)
+    return ", ".join(shown) + (f" and {more} more" if more else "")

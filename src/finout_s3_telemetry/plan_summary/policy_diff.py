@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from finout_s3_telemetry.plan_summary.parse import nested_deeper
 from finout_s3_telemetry.plan_summary.phrases import Phrase
 from finout_s3_telemetry.plan_summary.plan_model import Action, ResourceChange
 from finout_s3_telemetry.plan_summary.trust_callouts import trust_callouts
@@ -47,13 +48,19 @@ def pretty(text: str) -> str:
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False)
 
 
+MAX_POLICY_DEPTH = 32
+"""IAM's grammar nests a policy 6 levels deep at most. A deeper "policy" is shown as the text it
+is: pretty-printing it recurses once per level and could hit Python's recursion limit."""
+
+
 def _parse(text: Any) -> Any:
     if not isinstance(text, str):
         return None
     try:
-        return json.loads(text)
-    except json.JSONDecodeError:
+        document = json.loads(text)
+    except (json.JSONDecodeError, RecursionError):
         return None
+    return None if nested_deeper(document, MAX_POLICY_DEPTH) else document
 
 
 def _side(change: ResourceChange, attribute: str, after: bool) -> str | None:

@@ -13,12 +13,17 @@ import re
 from finout_s3_telemetry.plan_summary import wording
 from finout_s3_telemetry.plan_summary.budget import GITHUB_COMMENT_LIMIT, Block, fit
 from finout_s3_telemetry.plan_summary.finout_form import FinoutForm
-from finout_s3_telemetry.plan_summary.phrases import Code, Phrase, plain
+from finout_s3_telemetry.plan_summary.phrases import Code, Phrase, plain, value
 from finout_s3_telemetry.plan_summary.policy_diff import PolicyChange
 from finout_s3_telemetry.plan_summary.summary import PlanSummary, StackSummary
+from finout_s3_telemetry.terminal_text import printable, shorten
 
 MARKER = "<!-- finout-plan-summary -->"
-_ESCAPED = re.compile(r"([\\`*\[\]<>|~])")
+# Markdown's punctuation, and `&` where it would start an entity such as `&#8238;` (which GitHub
+# turns back into the bidirectional control the escaping below removed).
+_ESCAPED = re.compile(r"([\\`*\[\]<>|~]|&(?=#?[0-9A-Za-z]+;))")
+DIFF_LINE_LIMIT = 2_000
+"""Characters of one line of a policy diff shown; a policy that is not JSON can be one line."""
 
 # Drop order under the limit: the highest number goes first; warnings and headlines (0) go last,
 # the later in the document the sooner.
@@ -26,13 +31,20 @@ _RESOURCES, _DIFFS, _UNCHANGED, _LISTS, _CALLOUTS = 5, 4, 3, 2, 1
 
 
 def escape(text: str) -> str:
-    return _ESCAPED.sub(r"\\\1", text)
+    """Running text: control, format and line-separator characters written as escapes (so no
+    value can start a line, forge a heading or reorder what is shown), then markdown's own
+    punctuation escaped."""
+    return _ESCAPED.sub(r"\\\1", printable(text))
 
 
 def code(text: str) -> str:
-    ticks = "``" if "`" in text else "`"
-    pad = " " if ticks == "``" else ""
-    return f"{ticks}{pad}{text}{pad}{ticks}"
+    """A code span holding `text` (shortened and escaped) literally: delimited by a run of
+    backticks longer than any inside it, padded when it starts or ends with one."""
+    shown = printable(value(text))
+    longest = max((len(run) for run in re.findall("`+", shown)), default=0)
+    ticks = "`" * (longest + 1)
+    pad = " " if longest else ""
+    return f"{ticks}{pad}{shown}{pad}{ticks}"
 
 
 def md(words: Phrase) -> str:
@@ -169,9 +181,13 @@ def _form(form: FinoutForm) -> str:
 
 
 def _policy(change: PolicyChange) -> str:
-    title = html.escape(plain(wording.policy_title(change.label, change.address, change.action)))
-    fence = _fence(change.diff)
-    body = "\n".join(change.diff)
+    words = wording.policy_title(change.label, value(change.address), change.action)
+    title = html.escape(printable(plain(words)))
+    # Escaped line by line: inside the fence nothing is markdown, but a terminal or a bidi
+    # control would still act on the text, and no line may become a line break.
+    lines = tuple(printable(shorten(line, DIFF_LINE_LIMIT)) for line in change.diff)
+    fence = _fence(lines)
+    body = "\n".join(lines)
     return f"<details><summary>{title}</summary>\n\n{fence}diff\n{body}\n{fence}\n\n</details>\n\n"
 
 

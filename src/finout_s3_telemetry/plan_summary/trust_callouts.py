@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from finout_s3_telemetry.plan_summary.phrases import Phrase, joined, phrase
+from finout_s3_telemetry.plan_summary.phrases import Phrase, joined, phrase, value
 
 EXTERNAL_ID_KEY = "sts:externalid"
 
@@ -61,7 +61,7 @@ def principals(document: Mapping[str, Any]) -> tuple[str, ...]:
 
 def _change(label: str, plural: str, before: tuple[str, ...], after: tuple[str, ...]) -> Phrase:
     if len(before) == 1 and len(after) == 1:
-        return phrase(f"{label} changes from {before[0]} to {after[0]}.")
+        return phrase(f"{label} changes from {value(before[0])} to {value(after[0])}.")
     if not before:
         return phrase(f"{label} added: {joined(after)}.")
     return phrase(f"{plural} change from {joined(before)} to {joined(after)}.")

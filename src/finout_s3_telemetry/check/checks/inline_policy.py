@@ -10,7 +10,7 @@ from finout_s3_telemetry.check.policy_normalize import (
     same_policy,
     statement_difference,
     statements,
-    unified_diff,
+    unified_diff_lines,
 )
 from finout_s3_telemetry.check.registry import Finding, check, failed, passed
 
@@ -45,12 +45,14 @@ def inline_policy(ctx: EndpointContext) -> Finding | None:
     parts += [f"it lacks {describe_statement(s)}" for s in lacking]
     if live.get("Version") != expected.get("Version"):
         parts.append(f"its Version is {live.get('Version')!r}, not {expected.get('Version')!r}")
-    return failed(
-        ctx.policy_arn,
+    sentence = (
         f"Inline policy {policy} of role {role} differs from the rendered template: "
         + "; ".join(parts)
-        + ".\n"
-        + unified_diff(live, expected),
+        + "."
+    )
+    return failed(
+        ctx.policy_arn,
+        (sentence, *unified_diff_lines(live, expected)),
         ctx.deploy("restore it"),
     )
 

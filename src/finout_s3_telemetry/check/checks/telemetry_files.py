@@ -120,7 +120,7 @@ def _all_valid(where: str, verdicts: list[Verdict]) -> str:
     return sentence + "."
 
 
-def _failure(where: str, bad: list[Verdict], judged: int) -> str:
+def _failure(where: str, bad: list[Verdict], judged: int) -> tuple[str, ...]:
     if len(bad) == 1:
         only = bad[0]
         state = "could not be read" if only.report is None else "is not valid Finout CSV"
@@ -140,7 +140,8 @@ def _failure(where: str, bad: list[Verdict], judged: int) -> str:
     if len(bad) > FILES_SHOWN:
         rest = [verdict.url for verdict in bad[FILES_SHOWN:]]
         lines.append(f"Also invalid or unreadable: {listed(rest)}.")
-    return "\n".join(lines)
+    # One line per file and problem; a line break inside a key or a CSV value stays in its line.
+    return tuple(lines)
 
 
 def _remediation(ctx: EndpointContext, bad: list[Verdict]) -> str:
