@@ -346,10 +346,11 @@ def _not_a_string(path: str, field: str, value: Any) -> Problem:
     if field == "account_id" or (isinstance(value, int) and not isinstance(value, bool)):
         # YAML turned the digits into a number (dropping leading zeros, or reading them as
         # octal); only the user's own spelling in quotes keeps them.
+        source = "AWS" if field == "account_id" else "the Finout console or AWS"
         return Problem(
             path,
-            f"must be a string; quote it exactly as AWS shows it, e.g. {field or 'value'}: "
-            f'"{shown}"',
+            f"must be a string; quote it exactly as {source} shows it, e.g. "
+            f'{field or "value"}: "{shown}"',
         )
     return Problem(path, f'must be a string; quote it, e.g. "{shown}"')
 
