@@ -255,3 +255,19 @@ def test_usage_errors_are_short_and_escaped(
     err = capsys.readouterr().err
     assert "\x1b" not in err and "\x07" not in err
     assert len(err.splitlines()[-1]) < 600
+
+
+@pytest.mark.moto
+def test_the_demo_reports_a_failed_sample_upload(
+    config_file: Path, tmp_path: Path, local_aws: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The demo's sample upload returns upload's exit code, and `_demo` stops on it; here the
+    emulator is empty, so the bucket the upload needs does not exist."""
+    from finout_s3_telemetry.commands.demo import _upload_sample_file
+    from finout_s3_telemetry.config import load_config
+
+    target = Target("local", local_aws.endpoint_url)
+    code = _upload_sample_file(load_config(config_file), config_file, target, tmp_path)
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "NoSuchBucket" in err or "does not exist" in err, err
