@@ -9,7 +9,6 @@ and nothing from a plan can start a line, close a code fence or forge a heading.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import re
@@ -22,7 +21,7 @@ from typing import Any
 import pytest
 from plan_json import output, plan_json, resource, role_update, trust_document
 
-from finout_s3_telemetry.commands import plan_summary
+from finout_s3_telemetry.cli import main as cli_main
 from finout_s3_telemetry.plan_summary import PlanFileError, load_plan, renderer, summarize
 from finout_s3_telemetry.plan_summary.parse import MAX_PLAN_BYTES, MAX_PLAN_DEPTH, parse_plan
 from finout_s3_telemetry.plan_summary.render_markdown import MARKER, code
@@ -34,12 +33,8 @@ FORGED = "\x1b[2J\n## Forged heading\r  PASS\u202e```\n</details>\u2028&#8238;\x
 
 
 def main(argv: list[str]) -> int:
-    """The subcommand alone, so these tests do not depend on every other command importing."""
-    parser = argparse.ArgumentParser(prog="finout-telemetry")
-    plan_summary.register(parser.add_subparsers(required=True))
-    args = parser.parse_args(argv)
-    code: int = args.handler(args)
-    return code
+    """The real command line: its usage errors are one line, escaped and shortened."""
+    return cli_main(argv)
 
 
 def write(path: Path, data: object) -> Path:

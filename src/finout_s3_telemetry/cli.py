@@ -34,11 +34,12 @@ EXIT_USAGE = 2
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, with the values it quotes in usage errors escaped and shortened: an argument
-    can hold a terminal escape sequence or a megabyte of text."""
+    """argparse, with a usage error in one line like every other error (`--help` shows the
+    usage), and the values it quotes escaped and shortened: an argument can hold a terminal
+    escape sequence or a megabyte of text."""
 
     def error(self, message: str) -> NoReturn:
-        super().error(printable(shorten(message, 400)))
+        self.exit(2, f"{self.prog}: error: {printable(shorten(message, 400))}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import unicodedata
-from collections.abc import Callable
-from typing import Any, NoReturn
+from typing import Any
 
 from finout_s3_telemetry.commands.common import (
     add_config_option,
@@ -127,17 +126,7 @@ def register(sub: Any) -> None:
         help="warn when a telemetry folder's newest file is older than N days, at most "
         f"{MAX_MAX_AGE_DAYS} (default: ${MAX_AGE_ENV}, else {DEFAULT_MAX_AGE_DAYS})",
     )
-    # One line per usage error, like every other error of this command, instead of argparse's
-    # usage block first; still exit 2 through SystemExit.
-    parser.error = _one_line_error(parser)  # type: ignore[method-assign,assignment]
     parser.set_defaults(handler=run)
-
-
-def _one_line_error(parser: argparse.ArgumentParser) -> Callable[[str], NoReturn]:
-    def error(message: str) -> NoReturn:
-        parser.exit(2, f"{parser.prog}: error: {printable(message)}\n")
-
-    return error
 
 
 def run(args: argparse.Namespace) -> int:

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 from finout_s3_telemetry.commands.common import error
 from finout_s3_telemetry.plan_summary import FORMATS, PlanFileError, load_plan, renderer, summarize
@@ -66,17 +65,7 @@ def register(sub: Any) -> None:
         "GitHub's comment limit), saying what was left out",
     )
     parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
-    # One line per usage error, like every other error of this command, instead of argparse's
-    # usage block first; still exit 2 through SystemExit.
-    parser.error = _one_line_error(parser)  # type: ignore[method-assign,assignment]
     parser.set_defaults(handler=run)
-
-
-def _one_line_error(parser: argparse.ArgumentParser) -> Callable[[str], NoReturn]:
-    def error(message: str) -> NoReturn:
-        parser.exit(2, f"{parser.prog}: error: {printable(message)}\n")
-
-    return error
 
 
 def run(args: argparse.Namespace) -> int:
