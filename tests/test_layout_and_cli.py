@@ -153,3 +153,18 @@ def test_building_the_cli_imports_no_heavy_library() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_a_command_imports_only_its_own_module() -> None:
+    """`synth` is cdktf.json's app command, run on every `cdktf synth`, `diff` and `deploy`: it
+    builds its own parser only, and pays for no other command's imports."""
+    result = python_in_repo_root(
+        "import sys; from finout_s3_telemetry.cli import build_parser; "
+        "parser = build_parser('synth'); "
+        "others = [m for m in sys.modules if m.startswith(('finout_s3_telemetry.csv_files', "
+        "'finout_s3_telemetry.plan_summary', 'finout_s3_telemetry.local', "
+        "'finout_s3_telemetry.check'))]; "
+        "print(sorted(others)); print(parser.parse_args(['synth', '-q']).command)"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["[]", "synth"]

@@ -13,20 +13,22 @@ from typing import NoReturn
 
 from finout_s3_telemetry.terminal_text import printable, shorten
 
-# Each module in finout_s3_telemetry.commands registers one subcommand with `register(sub)`.
-COMMAND_MODULES = [
-    "validate",
-    "synth",
-    "external_id",
-    "terraform_env",
-    "demo",
-    "scan",
-    "check",
-    "plan_summary",
-    "plan",
-    "csv_validate",
-    "upload",
-]
+# Each module in finout_s3_telemetry.commands registers one subcommand with `register(sub)`:
+# the command's name, then its module.
+COMMANDS = {
+    "validate": "validate",
+    "synth": "synth",
+    "external-id": "external_id",
+    "terraform-env": "terraform_env",
+    "demo": "demo",
+    "scan": "scan",
+    "check": "check",
+    "plan-summary": "plan_summary",
+    "plan": "plan",
+    "csv": "csv_validate",
+    "upload": "upload",
+}
+COMMAND_MODULES = list(COMMANDS.values())
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -42,7 +44,10 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {printable(shorten(message, 400))}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line, or with `only` the one command of that name: a command's run
+    then imports nothing of the others (synth is cdktf.json's app command, run on every
+    `cdktf synth`, `diff` and `deploy`)."""
     parser = _Parser(
         prog="finout-telemetry",
         description=(
@@ -52,15 +57,17 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 ok, 1 problems found, 2 bad config or usage.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name in COMMAND_MODULES:
+    modules = [COMMANDS[only]] if only in COMMANDS else COMMAND_MODULES
+    for name in modules:
         module = importlib.import_module(f"finout_s3_telemetry.commands.{name}")
         module.register(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(arguments[0] if arguments else None)
+    args = parser.parse_args(arguments)
     try:
         code: int = args.handler(args)
     except KeyboardInterrupt:
