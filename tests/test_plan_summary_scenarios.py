@@ -9,7 +9,6 @@ UPDATE_SNAPSHOTS=1 rewrites tests/snapshots/plan_summary/*.md.
 from __future__ import annotations
 
 import copy
-import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 import pytest
 import yaml
 from finout_s3_telemetry.stacks.app import synthesize
+from snapshot_files import assert_matches_snapshot
 
 from finout_s3_telemetry.config import parse_config
 from finout_s3_telemetry.local.moto_server import LocalAws
@@ -109,12 +109,7 @@ def text(plan: Plan) -> str:
 @pytest.mark.parametrize("scenario", SCENARIOS)
 def test_snapshot(plans: dict[str, Plan], scenario: str) -> None:
     actual = markdown(plans[scenario])
-    snapshot = SNAPSHOTS / f"{scenario}.md"
-    if os.environ.get("UPDATE_SNAPSHOTS") == "1":
-        snapshot.parent.mkdir(parents=True, exist_ok=True)
-        snapshot.write_text(actual, encoding="utf-8")
-    assert snapshot.is_file(), f"no snapshot {snapshot}; run with UPDATE_SNAPSHOTS=1"
-    assert actual == snapshot.read_text(encoding="utf-8")
+    assert_matches_snapshot(actual, SNAPSHOTS / f"{scenario}.md")
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 import pytest
+from snapshot_files import assert_matches_snapshot
 from synth_helpers import stack_json, synth_to
 
 from finout_s3_telemetry.config import Config
@@ -48,12 +48,7 @@ def test_snapshot_of_the_example_config(aws_stacks: dict[str, Path], stack: str)
     # test_engines.py, which proves everything else identical under both).
     document["//"]["metadata"]["version"] = SNAPSHOT_ENGINE_VERSION
     actual = json.dumps(document, indent=2, sort_keys=True) + "\n"
-    snapshot = SNAPSHOTS / f"{stack}.cdk.tf.json"
-    if os.environ.get("UPDATE_SNAPSHOTS") == "1":
-        snapshot.parent.mkdir(parents=True, exist_ok=True)
-        snapshot.write_text(actual)
-    assert snapshot.is_file(), f"no snapshot {snapshot}; run with UPDATE_SNAPSHOTS=1"
-    assert actual == snapshot.read_text()
+    assert_matches_snapshot(actual, SNAPSHOTS / f"{stack}.cdk.tf.json")
 
 
 def test_the_aws_target_has_no_endpoint_overrides_and_no_credentials(
