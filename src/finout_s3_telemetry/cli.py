@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
+from finout_s3_telemetry.exit_codes import ExitCode
 from finout_s3_telemetry.terminal_text import printable, shorten
 
 # Each module in finout_s3_telemetry.commands registers one subcommand with `register(sub)`:
@@ -30,10 +31,6 @@ COMMANDS = {
 }
 COMMAND_MODULES = list(COMMANDS.values())
 
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_USAGE = 2
-
 
 class _Parser(argparse.ArgumentParser):
     """argparse, with a usage error in one line like every other error (`--help` shows the
@@ -41,7 +38,7 @@ class _Parser(argparse.ArgumentParser):
     escape sequence or a megabyte of text."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {printable(shorten(message, 400))}\n")
+        self.exit(ExitCode.USAGE, f"{self.prog}: error: {printable(shorten(message, 400))}\n")
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
@@ -72,7 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.handler(args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        return 130
+        return ExitCode.INTERRUPTED
     return code
 
 

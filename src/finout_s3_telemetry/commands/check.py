@@ -14,6 +14,7 @@ from finout_s3_telemetry.commands.common import (
     load_or_report,
     target_or_report,
 )
+from finout_s3_telemetry.exit_codes import ExitCode
 from finout_s3_telemetry.targets import ENDPOINT_URL_ENV, Target
 from finout_s3_telemetry.terminal_text import is_invisible, printable, quoted
 
@@ -133,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
     config = load_or_report(args)
     target = _target(args)
     if config is None or target is None:
-        return 2
+        return ExitCode.USAGE
     # Imported here so other subcommands do not pay for boto3.
     from finout_s3_telemetry.check import (
         AwsUnavailable,
@@ -150,7 +151,7 @@ def run(args: argparse.Namespace) -> int:
         max_age = args.max_age_days or max_age_from_environment()
     except ValueError as problem:
         error(printable(str(problem)))
-        return 2
+        return ExitCode.USAGE
     try:
         report = run_checks(
             config,
@@ -161,10 +162,10 @@ def run(args: argparse.Namespace) -> int:
         )
     except CheckUsageError as problem:
         error(printable(str(problem)))
-        return 2
+        return ExitCode.USAGE
     except AwsUnavailable as problem:
         # Exit 2, never 1: CI reads 1 as drift, and here nothing was checked at all.
         error(printable(f"nothing was checked: {problem}"))
-        return 2
+        return ExitCode.USAGE
     print(render(report, args.format))
-    return 0 if report.ok else 1
+    return ExitCode.OK if report.ok else ExitCode.PROBLEMS

@@ -15,10 +15,9 @@ from finout_s3_telemetry.csv_files import (
     validate_stdin,
 )
 from finout_s3_telemetry.csv_files.render import render_json, render_text
+from finout_s3_telemetry.exit_codes import ExitCode
 from finout_s3_telemetry.terminal_text import is_invisible, quoted
 
-EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
-EXIT_USAGE = 2
 MAX_TELEMETRY_BYTES = 1024
 """A telemetry names a folder in S3 object keys, which hold at most 1,024 bytes."""
 
@@ -56,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     usage = _argument_problem(args)
     if usage is not None:
         error(usage)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     reports: list[FileReport] = []
     unreadable: list[dict[str, Any]] = []
     for path in args.files:
@@ -75,8 +74,8 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(render_json(reports, unreadable))
     if unreadable:
-        return EXIT_UNREADABLE
-    return EXIT_OK if all(report.ok for report in reports) else EXIT_INVALID
+        return ExitCode.USAGE
+    return ExitCode.OK if all(report.ok for report in reports) else ExitCode.PROBLEMS
 
 
 def _argument_problem(args: argparse.Namespace) -> str | None:

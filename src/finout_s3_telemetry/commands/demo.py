@@ -29,6 +29,7 @@ from finout_s3_telemetry.engines import (
     chosen_engine,
     node_environment,
 )
+from finout_s3_telemetry.exit_codes import ExitCode
 from finout_s3_telemetry.form_values import print_form_values
 from finout_s3_telemetry.local.emulated_account import account_for, create_stand_in_buckets
 from finout_s3_telemetry.local.moto_server import LocalAws
@@ -61,25 +62,25 @@ def cdktf_binary(engine: str) -> str | None:
 def run(args: argparse.Namespace) -> int:
     config = load_or_report(args)
     if config is None:
-        return 2
+        return ExitCode.USAGE
     try:
         engine = chosen_engine()
     except EngineError as problem:
         error(str(problem))
-        return 2
+        return ExitCode.USAGE
     cdktf = cdktf_binary(engine)
     if cdktf is None:
         error(f"the {CLI_NAMES[engine]} CLI is not installed; run `npm ci` (or `make setup`)")
-        return 2
+        return ExitCode.USAGE
     if importlib.util.find_spec("moto") is None:
         error("the demo needs moto; install with: pip install 'finout-s3-telemetry[local]'")
-        return 2
+        return ExitCode.USAGE
     if args.keep is not None:
         try:
             workdir = ensure_output_dir(Path(args.keep), "--keep")
         except OutputDirError as problem:
             error(str(problem))
-            return 2
+            return ExitCode.USAGE
     else:
         workdir = Path(tempfile.mkdtemp(prefix="finout-demo-"))
     try:
@@ -105,7 +106,7 @@ def _demo(
         env.update(terraform_environment(outdir))
     except MirrorError as problem:
         error(str(problem))
-        return 2
+        return ExitCode.USAGE
     # cdktf.json's app command is `finout-telemetry`: make sure it is this installation's.
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     env.update(
@@ -122,7 +123,7 @@ def _demo(
     started = time.monotonic()
     synth = [cdktf, "synth", "--output", str(outdir)]
     if _run_step("synth", synth, env) != 0:
-        return 1
+        return ExitCode.PROBLEMS
     timings["synth"] = time.monotonic() - started
 
     started = time.monotonic()
@@ -131,13 +132,13 @@ def _demo(
         "--skip-provider-lock", "--parallelism", "2",
     ]  # fmt: skip
     if _run_step("deploy", deploy, env) != 0:
-        return 1
+        return ExitCode.PROBLEMS
     timings["deploy"] = time.monotonic() - started
 
     uploaded = _upload_sample_file(config, source, target, workdir)
     if uploaded != 0:
         error(f"the sample upload failed (exit {uploaded}); see its messages above")
-        return 1
+        return ExitCode.PROBLEMS
 
     started = time.monotonic()
     from finout_s3_telemetry.check import AwsUnavailable, CheckUsageError, render, run_checks
@@ -147,7 +148,7 @@ def _demo(
         report = run_checks(config, target)
     except (AwsUnavailable, CheckUsageError) as problem:
         error(str(problem))
-        return 2
+        return ExitCode.USAGE
     print(render(report, "table"))
     timings["check"] = time.monotonic() - started
 
@@ -158,8 +159,8 @@ def _demo(
     print(f"\ndemo timings: {split}")
     if not report.ok:
         error("the checker found problems in the deployed endpoints (see above)")
-        return 1
-    return 0
+        return ExitCode.PROBLEMS
+    return ExitCode.OK
 
 
 def _upload_sample_file(config: Config, source: Path, target: Target, workdir: Path) -> int:

@@ -7,6 +7,8 @@ import secrets
 import string
 from typing import Any
 
+from finout_s3_telemetry.exit_codes import ExitCode
+
 ALPHABET = string.ascii_lowercase + string.digits
 PREFIX = "finout-"
 RANDOM_LENGTH = 7
@@ -29,4 +31,4 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     print(new_external_id())
-    return 0
+    return ExitCode.OK

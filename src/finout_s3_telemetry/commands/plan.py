@@ -34,6 +34,7 @@ from finout_s3_telemetry.commands.common import (
 from finout_s3_telemetry.config import Config
 from finout_s3_telemetry.config.model import StateSettings
 from finout_s3_telemetry.engines import EngineError, chosen_engine
+from finout_s3_telemetry.exit_codes import ExitCode
 from finout_s3_telemetry.plan_summary import PlanFileError, load_plan, renderer, summarize
 from finout_s3_telemetry.plan_summary.parse import PLAN_SUFFIX
 from finout_s3_telemetry.targets import (
@@ -116,25 +117,25 @@ class _Setup:
 def run(args: argparse.Namespace) -> int:
     config = load_or_report(args)
     if config is None:
-        return 2
+        return ExitCode.USAGE
     try:
         target = resolve_target(
             args.target, args.endpoint_url, default_kind="local", url_optional=True
         )
     except TargetError as problem:
         error(str(problem))
-        return 2
+        return ExitCode.USAGE
     try:
         chosen_engine()
     except EngineError as problem:
         error(str(problem))
-        return 2
+        return ExitCode.USAGE
     outdir = outdir_or_report(args.outdir)
     if outdir is None:
-        return 2
+        return ExitCode.USAGE
     if shutil.which("terraform") is None:
         error("terraform is not on PATH; install Terraform 1.6 or newer")
-        return 2
+        return ExitCode.USAGE
     state_dir = Path(args.state_dir) if args.state_dir else None
     try:
         if target.is_local and target.endpoint_url is None:
@@ -142,7 +143,7 @@ def run(args: argparse.Namespace) -> int:
                 return _plan_all(setup, outdir, args.jobs)
     except MirrorError as problem:
         error(str(problem))
-        return 2
+        return ExitCode.USAGE
     return _plan_all(_Setup(config, target, outdir, state_dir), outdir, args.jobs)
 
 
@@ -189,18 +190,18 @@ def _plan_all(setup: _Setup, outdir: Path, jobs: int) -> int:
     failed = [stack.name for stack, ok in zip(stacks, results, strict=True) if not ok]
     if failed:
         error(f"terraform plan failed for {', '.join(failed)}; no summary written")
-        return 1
+        return ExitCode.PROBLEMS
     try:
         plans = [load_plan(plans_dir / f"{stack.name}{PLAN_SUFFIX}") for stack in stacks]
     except PlanFileError as problem:
         error(str(problem))
-        return 1
+        return ExitCode.PROBLEMS
     summary = summarize(plans)
     summary_file.write_text(renderer("markdown").render(summary), encoding="utf-8")
     print()
     sys.stdout.write(renderer("text").render(summary))
     print(f"\nwrote {plans_dir}/*{PLAN_SUFFIX} and {summary_file}")
-    return 0
+    return ExitCode.OK
 
 
 def _plan_stack(stack_dir: Path, plans_dir: Path) -> bool:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from finout_s3_telemetry.commands.common import error
+from finout_s3_telemetry.exit_codes import ExitCode
 from finout_s3_telemetry.plan_summary import FORMATS, PlanFileError, load_plan, renderer, summarize
 from finout_s3_telemetry.plan_summary.budget import GITHUB_COMMENT_LIMIT
 from finout_s3_telemetry.terminal_text import printable, quoted, shorten
@@ -92,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
         seen[plan.stack] = name
         plans.append(plan)
     if failed:
-        return 2
+        return ExitCode.USAGE
     text = renderer(args.format, limit=args.max_chars).render(summarize(plans))
     if args.output:
         try:
@@ -103,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
                 f"cannot write {quoted(args.output)} ({reason}); pass -o a file in a folder "
                 "that exists and is writable, or leave -o out for stdout"
             )
-            return 2
+            return ExitCode.USAGE
     else:
         sys.stdout.write(text)
-    return 0
+    return ExitCode.OK

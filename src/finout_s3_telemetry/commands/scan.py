@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from finout_s3_telemetry.commands.common import error
+from finout_s3_telemetry.exit_codes import ExitCode
 from finout_s3_telemetry.suppressions import read_suppressions, report
 
 
@@ -36,18 +37,18 @@ def run(args: argparse.Namespace) -> int:
     config_file = Path(args.checkov_config)
     if not config_file.is_file():
         error(f"checkov config {config_file} not found; run from the project root")
-        return 2
+        return ExitCode.USAGE
     if not (Path(args.outdir) / "stacks").is_dir():
         error(f"no stacks in {args.outdir}; run `finout-telemetry synth` first")
-        return 2
+        return ExitCode.USAGE
     checkov = checkov_binary()
     if checkov is None:
         error("checkov is not installed; pip install 'finout-s3-telemetry[dev]'")
-        return 2
+        return ExitCode.USAGE
     try:
         print(report(read_suppressions(config_file)), flush=True)
     except ValueError as problem:
         error(str(problem))
-        return 2
+        return ExitCode.USAGE
     command = [checkov, "-d", args.outdir, "--config-file", str(config_file), *args.checkov_args]
     return subprocess.run(command, check=False).returncode

@@ -17,6 +17,7 @@ from finout_s3_telemetry.commands.common import (
     target_or_report,
 )
 from finout_s3_telemetry.engines import EngineError, chosen_engine
+from finout_s3_telemetry.exit_codes import ExitCode
 
 
 def register(sub: Any) -> None:
@@ -41,15 +42,15 @@ def run(args: argparse.Namespace) -> int:
     config = load_or_report(args)
     target = target_or_report(args)
     if config is None or target is None:
-        return 2
+        return ExitCode.USAGE
     try:
         chosen_engine()  # cheap: finds the engine without starting it
     except EngineError as problem:
         error(str(problem))
-        return 2
+        return ExitCode.USAGE
     outdir = outdir_or_report(args.outdir)  # created only once the rest is known to be good
     if outdir is None:
-        return 2
+        return ExitCode.USAGE
     # Imported only now: starting cdktf's runtime costs most of a second, and a bad config or
     # target must fail fast without paying it. (Importing it in a thread while the config is
     # validated was measured slower: both are Python-bound and share the GIL.)
@@ -59,4 +60,4 @@ def run(args: argparse.Namespace) -> int:
     if not args.quiet:
         for stack in stacks:
             print(f"synthesized {stack / 'cdk.tf.json'} (target: {target.describe()})")
-    return 0
+    return ExitCode.OK

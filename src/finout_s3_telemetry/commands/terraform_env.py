@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from finout_s3_telemetry.commands.common import error
+from finout_s3_telemetry.exit_codes import ExitCode
 from finout_s3_telemetry.output_dirs import OutputDirError, ensure_output_dir
 from finout_s3_telemetry.terraform_cli import MIRROR_ENV, MirrorError, terraform_environment
 
@@ -27,12 +28,12 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.workdir == "":
         error("--workdir is empty; name the folder for the CLI config, e.g. --workdir cdktf.out")
-        return 2
+        return ExitCode.USAGE
     try:
         env = terraform_environment(ensure_output_dir(Path(args.workdir), "--workdir"))
     except (MirrorError, OutputDirError) as problem:
         error(str(problem))
-        return 2
+        return ExitCode.USAGE
     for name, value in sorted(env.items()):
         print(f"export {name}={shlex.quote(value)}")
-    return 0
+    return ExitCode.OK

@@ -35,10 +35,10 @@ from finout_s3_telemetry.csv_files.uploader import (
     plan_uploads,
     upload_verified,
 )
+from finout_s3_telemetry.exit_codes import ExitCode
 from finout_s3_telemetry.targets import ENDPOINT_URL_ENV, Target
 from finout_s3_telemetry.terminal_text import printable, quoted, shorten
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 MAX_ENDPOINT_URL = 2048
 """Characters of an endpoint URL; browsers and proxies refuse longer ones anyway."""
 _SERVER_WORDS = 200
@@ -122,18 +122,18 @@ def run(args: argparse.Namespace) -> int:
     usage = _argument_problem(args, latest_day)
     if usage is not None:
         error(usage)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     config = load_or_report(args)
     target = target_or_report(args)
     if config is None or target is None:
-        return EXIT_USAGE
+        return ExitCode.USAGE
     try:
         endpoint = config.endpoint(args.endpoint)
     except KeyError as unknown:
         error(printable(str(unknown.args[0])))
-        return EXIT_USAGE
+        return ExitCode.USAGE
     files, code = _validate(args.files, endpoint, latest_day)
-    if code != EXIT_OK:
+    if code != ExitCode.OK:
         return code
     planned, problems = plan_uploads(
         endpoint,
@@ -144,7 +144,7 @@ def run(args: argparse.Namespace) -> int:
     )
     if problems:
         _report_plan_problems(problems)
-        return EXIT_USAGE if any(planning.usage for planning in problems) else EXIT_FAILED
+        return ExitCode.USAGE if any(planning.usage for planning in problems) else ExitCode.PROBLEMS
     return _upload_all(planned, endpoint, target, args.replace)
 
 
@@ -193,11 +193,11 @@ def _validate(
         print(render_text(checked.report), flush=True)
     if unreadable:
         error("nothing was uploaded")
-        return files, EXIT_USAGE
+        return files, ExitCode.USAGE
     if not all(checked.report.ok for checked in files):
         error("nothing was uploaded: fix the invalid files first")
-        return files, EXIT_FAILED
-    return files, EXIT_OK
+        return files, ExitCode.PROBLEMS
+    return files, ExitCode.OK
 
 
 def _report_plan_problems(problems: list[PlanProblem]) -> None:
@@ -226,17 +226,17 @@ def _upload_all(
                 for key in taken:
                     error(f"{printable(f's3://{bucket}/{key}')} already exists")
                 error("nothing was uploaded; pass --replace to overwrite those days")
-                return EXIT_FAILED
+                return ExitCode.PROBLEMS
     except (BotoCoreError, ClientError) as problem:
         error(f"{aws_failure(problem, where, endpoint)}; nothing was uploaded")
-        return EXIT_USAGE
+        return ExitCode.USAGE
     changed = changed_since_validation(planned)
     if changed:
         for line in changed:
             error(line)
         error("nothing was uploaded")
-        return EXIT_USAGE
-    code = EXIT_OK
+        return ExitCode.USAGE
+    code = ExitCode.OK
     not_uploaded: list[PlannedUpload] = []
     for number, upload in enumerate(planned):
         size = upload.digests.size if upload.digests else 0
@@ -245,13 +245,13 @@ def _upload_all(
             digests = upload_verified(client, bucket, upload, replace, bar)
         except UploadFailed as problem:
             error(str(problem))
-            code = max(code, EXIT_USAGE if problem.usage else EXIT_FAILED)
+            code = max(code, ExitCode.USAGE if problem.usage else ExitCode.PROBLEMS)
             not_uploaded.append(upload)
             continue
         except (BotoCoreError, ClientError) as problem:
             # AWS itself failed: the files after this one would fare no better.
             error(aws_failure(problem, where, endpoint))
-            code = EXIT_USAGE
+            code = ExitCode.USAGE
             not_uploaded += planned[number:]
             break
         print(

@@ -7,6 +7,7 @@ from typing import Any
 
 from finout_s3_telemetry.commands.common import add_config_option, load_or_report
 from finout_s3_telemetry.config import config_path
+from finout_s3_telemetry.exit_codes import ExitCode
 
 
 def register(sub: Any) -> None:
@@ -23,11 +24,11 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     config = load_or_report(args)
     if config is None:
-        return 2
+        return ExitCode.USAGE
     names = ", ".join(endpoint.name for endpoint in config.endpoints)
     folders = sum(len(endpoint.telemetries) for endpoint in config.endpoints)
     print(
         f"{config_path(args.config)}: valid: {len(config.endpoints)} endpoint(s) ({names}), "
         f"{folders} telemetry folder(s)"
     )
-    return 0
+    return ExitCode.OK
