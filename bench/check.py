@@ -15,14 +15,19 @@ each non-empty folder would add one GetObject of its newest file.
 from __future__ import annotations
 
 import argparse
+import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from finout_s3_telemetry.check import Report, RetryPolicy, Status, run_checks
-from finout_s3_telemetry.check.testing import provision
 from finout_s3_telemetry.config import Config
 from finout_s3_telemetry.local.moto_server import LocalAws
 from finout_s3_telemetry.targets import Target
+
+# The boto3 provisioning of endpoints is test code (tests/check_provisioning.py), not the package.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from check_provisioning import provision
 
 REGIONS = ("us-east-1", "eu-west-1")
 

@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from check_provisioning import clients, provision
 
 from finout_s3_telemetry.check import Report, RetryPolicy, run_checks
 from finout_s3_telemetry.check.max_age import DEFAULT_MAX_AGE_DAYS
-from finout_s3_telemetry.check.testing import clients, provision
 from finout_s3_telemetry.config import Config
 from finout_s3_telemetry.config.model import EndpointConfig
 from finout_s3_telemetry.local.moto_server import LocalAws

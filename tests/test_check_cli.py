@@ -18,10 +18,10 @@ from check_helpers import (
     target_of,
     write_config,
 )
+from check_provisioning import clients, provision_endpoint
 
 from finout_s3_telemetry.check import RetryPolicy, run_checks
 from finout_s3_telemetry.check.errors import classify
-from finout_s3_telemetry.check.testing import clients, provision_endpoint
 from finout_s3_telemetry.cli import main
 from finout_s3_telemetry.config import Config
 from finout_s3_telemetry.local.moto_server import LocalAws

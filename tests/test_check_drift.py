@@ -18,8 +18,8 @@ from check_helpers import (
     result,
     target_of,
 )
+from check_provisioning import clients
 
-from finout_s3_telemetry.check.testing import clients
 from finout_s3_telemetry.config import Config
 from finout_s3_telemetry.local.moto_server import LocalAws
 from finout_s3_telemetry.policy_documents import read_only_policy, to_json, trust_policy

@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 
 import pytest
 from check_helpers import NO_RETRIES, deploy, make_config, target_of
+from check_provisioning import clients
 
 from finout_s3_telemetry.check.aws import AwsReader, BucketObjects
 from finout_s3_telemetry.check.snapshot import Listing, S3Object
-from finout_s3_telemetry.check.testing import clients
 from finout_s3_telemetry.local.moto_server import LocalAws
 
 

@@ -9,7 +9,7 @@ from botocore.stub import Stubber
 from check_helpers import make_config
 
 from finout_s3_telemetry.check import AwsUnavailable, RetryPolicy
-from finout_s3_telemetry.check.access import SIMULATION_METHOD, evaluate_access
+from finout_s3_telemetry.check.access_answers import SIMULATION_METHOD, evaluate_access
 from finout_s3_telemetry.check.aws import AwsReader
 from finout_s3_telemetry.check.probes import access_probes, grouped
 from finout_s3_telemetry.check.snapshot import EndpointSnapshot

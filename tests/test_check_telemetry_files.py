@@ -29,11 +29,11 @@ import finout_s3_telemetry.check as check_package
 from finout_s3_telemetry.check import Report
 from finout_s3_telemetry.check.aws import AwsReader, BucketObjects
 from finout_s3_telemetry.check.aws import _GuardedBody as GuardedBody
-from finout_s3_telemetry.check.checks.newest_files import newest_file
 from finout_s3_telemetry.check.checks.telemetry_files import newest_files_are_valid
 from finout_s3_telemetry.check.context import EndpointContext, UnreadableObject
 from finout_s3_telemetry.check.errors import CheckUsageError
 from finout_s3_telemetry.check.model import Status
+from finout_s3_telemetry.check.newest_files import newest_file
 from finout_s3_telemetry.check.snapshot import EndpointSnapshot, Listing, Read, S3Object
 from finout_s3_telemetry.cli import main
 from finout_s3_telemetry.csv_files import ByteStream

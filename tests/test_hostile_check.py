@@ -25,6 +25,7 @@ import pytest
 import yaml
 from botocore.parsers import ResponseParserError
 from check_helpers import config_raw, deploy, endpoint_raw, make_config, put_file
+from check_provisioning import clients
 
 from finout_s3_telemetry.check import (
     CheckResult,
@@ -42,7 +43,6 @@ from finout_s3_telemetry.check import retry as retry_module
 from finout_s3_telemetry.check.aws import AwsReader, policy_document
 from finout_s3_telemetry.check.errors import classify_first_call
 from finout_s3_telemetry.check.snapshot import Read
-from finout_s3_telemetry.check.testing import clients
 from finout_s3_telemetry.cli import main
 from finout_s3_telemetry.commands import check as check_command
 from finout_s3_telemetry.local.moto_server import LocalAws

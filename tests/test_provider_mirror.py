@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from finout_s3_telemetry.terraform_cli import (
+from finout_s3_telemetry.provider_mirror import (
     MirrorError,
     cli_config_text,
     find_mirror,

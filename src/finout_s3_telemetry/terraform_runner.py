@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from finout_s3_telemetry.terraform_cli import terraform_environment
+from finout_s3_telemetry.provider_mirror import terraform_environment
 
 
 class TerraformError(RuntimeError):

@@ -1,4 +1,6 @@
-"""The only module that talks to AWS: reads what one endpoint needs with a bounded number of calls.
+"""The checker's AWS service layer: the only module of `check` that calls AWS. It reads what one
+endpoint needs with a bounded number of calls. (The uploader, `csv_files/uploader.py`, and the
+emulator's preparation, `local/emulated_account.py`, make their own calls.)
 
 Per endpoint, whatever the number of telemetries:
   S3:  GetBucketLocation, one paginated ListObjectsV2 over the endpoint prefix, and for a created

@@ -9,7 +9,7 @@ from functools import cached_property
 from typing import Protocol
 
 from finout_s3_telemetry import policy_documents
-from finout_s3_telemetry.check.access import AccessEvaluation
+from finout_s3_telemetry.check.access_answers import AccessEvaluation
 from finout_s3_telemetry.check.max_age import DEFAULT_MAX_AGE_DAYS
 from finout_s3_telemetry.check.snapshot import EndpointSnapshot
 from finout_s3_telemetry.config.model import Config, EndpointConfig

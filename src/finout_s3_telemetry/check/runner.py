@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from finout_s3_telemetry.check.access import evaluate_access
+from finout_s3_telemetry.check.access_answers import evaluate_access
 from finout_s3_telemetry.check.aws import AwsReader, BucketObjects
 from finout_s3_telemetry.check.calls import CallCounter
 from finout_s3_telemetry.check.checks import ALL_CHECKS

@@ -34,8 +34,8 @@ from finout_s3_telemetry.form_values import print_form_values
 from finout_s3_telemetry.local.emulated_account import account_for, create_stand_in_buckets
 from finout_s3_telemetry.local.moto_server import LocalAws
 from finout_s3_telemetry.output_dirs import OutputDirError, ensure_output_dir
+from finout_s3_telemetry.provider_mirror import MirrorError, terraform_environment
 from finout_s3_telemetry.targets import ENDPOINT_URL_ENV, TARGET_ENV, Target
-from finout_s3_telemetry.terraform_cli import MirrorError, terraform_environment
 from finout_s3_telemetry.terraform_runner import Terraform
 
 

@@ -37,6 +37,7 @@ from finout_s3_telemetry.engines import EngineError, chosen_engine
 from finout_s3_telemetry.exit_codes import ExitCode
 from finout_s3_telemetry.plan_summary import PlanFileError, load_plan, renderer, summarize
 from finout_s3_telemetry.plan_summary.parse import PLAN_SUFFIX
+from finout_s3_telemetry.provider_mirror import MirrorError
 from finout_s3_telemetry.targets import (
     ENDPOINT_URL_ENV,
     TARGET_ENV,
@@ -44,7 +45,6 @@ from finout_s3_telemetry.targets import (
     TargetError,
     resolve_target,
 )
-from finout_s3_telemetry.terraform_cli import MirrorError
 
 PLANS_DIR = "plans"
 SUMMARY_FILE = "plan-summary.md"

@@ -10,7 +10,7 @@ from typing import Any
 from finout_s3_telemetry.commands.common import error
 from finout_s3_telemetry.exit_codes import ExitCode
 from finout_s3_telemetry.output_dirs import OutputDirError, ensure_output_dir
-from finout_s3_telemetry.terraform_cli import MIRROR_ENV, MirrorError, terraform_environment
+from finout_s3_telemetry.provider_mirror import MIRROR_ENV, MirrorError, terraform_environment
 
 
 def register(sub: Any) -> None:

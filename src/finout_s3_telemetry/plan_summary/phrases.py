@@ -1,7 +1,8 @@
-"""Sentences that both renderers can word: plain text with some parts marked as code.
+"""The `Phrase` type: a sentence as a list of parts, some marked as code.
 
-The summary decides what to say once; markdown shows `Code` parts as code spans and escapes the
-rest, the text renderer prints both as they are.
+Not the sentences themselves (those are in `wording.py` and the summary's modules): how a sentence
+is held so that each renderer shows it its own way. Markdown shows `Code` parts as code spans and
+escapes the rest; the text renderer prints both as they are.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Sentences both renderers use, so markdown and text always say the same thing."""
+"""The summary's recurring sentences, each written once as a `Phrase` (see `phrases.py`), so that
+markdown and text always say the same thing."""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from finout_s3_telemetry.check.access import ProbeResult
+from finout_s3_telemetry.check.access_answers import ProbeResult
 from finout_s3_telemetry.check.context import EndpointContext
 from finout_s3_telemetry.check.model import Severity
 from finout_s3_telemetry.check.registry import Finding, check, failed, listed, passed

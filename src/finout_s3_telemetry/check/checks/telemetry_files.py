@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC
 
-from finout_s3_telemetry.check.checks.newest_files import newest_files
 from finout_s3_telemetry.check.context import EndpointContext, ObjectReader, UnreadableObject
 from finout_s3_telemetry.check.model import Severity
+from finout_s3_telemetry.check.newest_files import newest_files
 from finout_s3_telemetry.check.registry import Finding, check, failed, listed, passed
 from finout_s3_telemetry.check.snapshot import S3Object
 from finout_s3_telemetry.csv_files import FileReport, Problem, validate_bytes_stream

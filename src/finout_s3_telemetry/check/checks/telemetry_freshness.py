@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from finout_s3_telemetry.check.checks.newest_files import newest_files
 from finout_s3_telemetry.check.context import EndpointContext
 from finout_s3_telemetry.check.model import Severity
+from finout_s3_telemetry.check.newest_files import newest_files
 from finout_s3_telemetry.check.registry import Finding, check, listed, passed, warned
 from finout_s3_telemetry.check.snapshot import S3Object
 
