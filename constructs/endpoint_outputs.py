@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from finout_s3_telemetry.constructs.cdktf_core import Construct, TerraformOutput
 
-from finout_s3_telemetry.form_values import OUTPUT_PREFIX
+from finout_s3_telemetry.endpoint_form import FORM_FIELDS, TELEMETRY_FOLDERS
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -26,17 +26,16 @@ class EndpointOutputs(Construct):
 
     def __init__(self, scope: Construct, id: str, props: EndpointOutputsProps) -> None:
         super().__init__(scope, id)
-        values: dict[str, tuple[object, str]] = {
-            "role_arn": (props.role_arn, "Finout form: Role ARN"),
-            "bucket_name": (props.bucket_name, "Finout form: Bucket name"),
-            "s3_path_prefix": (props.prefix, "Finout form: S3 path prefix (may be empty)"),
-            "region": (props.region, "Finout form: Region"),
-            "external_id": (props.external_id, "The external ID Finout presents"),
-            "telemetry_folders": (
-                list(props.folder_prefixes),
-                "Folder prefixes to tell Finout support about",
-            ),
+        values: dict[str, object] = {
+            "role_arn": props.role_arn,
+            "bucket_name": props.bucket_name,
+            "s3_path_prefix": props.prefix,
+            "region": props.region,
+            "external_id": props.external_id,
+            TELEMETRY_FOLDERS.output: list(props.folder_prefixes),
         }
-        for name, (value, description) in values.items():
-            output = TerraformOutput(self, name, value=value, description=description)
-            output.override_logical_id(OUTPUT_PREFIX + name)
+        for field in (*FORM_FIELDS, TELEMETRY_FOLDERS):
+            output = TerraformOutput(
+                self, field.output, value=values[field.output], description=field.description
+            )
+            output.override_logical_id(field.output_name)

@@ -6,8 +6,13 @@ from dataclasses import dataclass
 
 from finout_s3_telemetry.constructs.cdktf_core import Construct, TerraformProvider, aws_resource
 
-from finout_s3_telemetry.config.model import DEFAULT_POLICY_NAME, DEFAULT_ROLE_NAME, bucket_arn
-from finout_s3_telemetry.policy_documents import PolicyDocument, render, to_json
+from finout_s3_telemetry.naming import DEFAULT_POLICY_NAME, DEFAULT_ROLE_NAME, bucket_arn
+from finout_s3_telemetry.policy_documents import (
+    PolicyDocument,
+    read_only_policy,
+    to_json,
+    trust_policy,
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -45,14 +50,8 @@ class FinoutReadOnlyRole(Construct):
     def __init__(self, scope: Construct, id: str, props: FinoutReadOnlyRoleProps) -> None:
         super().__init__(scope, id)
         arn = bucket_arn(props.partition, props.bucket_name)
-        self.trust_policy: PolicyDocument = render(
-            "finout_trust_policy.json.j2",
-            principal_arn=props.principal_arn,
-            external_id=props.external_id,
-        )
-        self.inline_policy: PolicyDocument = render(
-            "finout_read_only_policy.json.j2", bucket_arn=arn
-        )
+        self.trust_policy: PolicyDocument = trust_policy(props.principal_arn, props.external_id)
+        self.inline_policy: PolicyDocument = read_only_policy(arn)
         description = props.description or (
             f"Finout reads telemetry from s3://{props.bucket_name} (external ID required)"
         )

@@ -14,8 +14,8 @@ from finout_s3_telemetry.constructs.cdktf_core import (
     aws_resource,
 )
 
-from finout_s3_telemetry.config.model import bucket_arn
-from finout_s3_telemetry.policy_documents import render, to_json
+from finout_s3_telemetry.naming import bucket_arn
+from finout_s3_telemetry.policy_documents import tls_only_policy, to_json
 
 
 class BucketReference(Protocol):
@@ -124,7 +124,7 @@ class TelemetryBucket(Construct):
         self.tls_only_policy = None
         if settings.enforce_tls:
             arn = bucket_arn(props.partition, props.bucket_name)
-            policy = to_json(render("tls_only_bucket_policy.json.j2", bucket_arn=arn))
+            policy = to_json(tls_only_policy(arn))
             self.tls_only_policy = aws_resource(
                 self,
                 "tls_only_policy",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from finout_s3_telemetry.constructs.cdktf_core import Construct, TerraformProvider, aws_resource
 
-from finout_s3_telemetry.config.model import folder_key
+from finout_s3_telemetry.naming import folder_key
 
 FOLDER_CONTENT_TYPE = "application/x-directory"
 

@@ -11,7 +11,7 @@ from finout_s3_telemetry.constructs.cdktf_core import App
 from finout_s3_telemetry.stacks.endpoint_stack import FinoutEndpointStack
 
 from finout_s3_telemetry.config.model import Config
-from finout_s3_telemetry.config.names import endpoint_name_problem
+from finout_s3_telemetry.naming import endpoint_name_problem
 from finout_s3_telemetry.targets import Target
 
 STATE_DIR_ENV = "FINOUT_TELEMETRY_STATE_DIR"

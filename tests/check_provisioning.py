@@ -65,14 +65,14 @@ def provision_endpoint(config: Config, endpoint: EndpointConfig, target: Target)
         s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
         s3.put_bucket_policy(
             Bucket=name,
-            Policy=policy_documents.to_json(policy_documents.tls_only_bucket_policy(endpoint)),
+            Policy=policy_documents.to_json(policy_documents.tls_only_policy(endpoint.bucket_arn)),
         )
     for key in endpoint.folder_keys.values():
         s3.put_object(Bucket=name, Key=key, Body=b"", ContentType=FOLDER_CONTENT_TYPE)
     iam.create_role(
         RoleName=endpoint.role_name,
         AssumeRolePolicyDocument=policy_documents.to_json(
-            policy_documents.trust_policy(config, endpoint)
+            policy_documents.trust_policy(config.principal_arn(endpoint), endpoint.external_id)
         ),
         Description=f"Finout reads telemetry from s3://{name} (external ID required)",
         MaxSessionDuration=3600,
@@ -80,7 +80,9 @@ def provision_endpoint(config: Config, endpoint: EndpointConfig, target: Target)
     iam.put_role_policy(
         RoleName=endpoint.role_name,
         PolicyName=endpoint.policy_name,
-        PolicyDocument=policy_documents.to_json(policy_documents.read_only_policy(endpoint)),
+        PolicyDocument=policy_documents.to_json(
+            policy_documents.read_only_policy(endpoint.bucket_arn)
+        ),
     )
 
 

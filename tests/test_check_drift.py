@@ -98,7 +98,9 @@ def test_an_existing_bucket_is_only_read_and_its_settings_are_not_judged(
 
 
 def _trust(config: Config, **changes: Any) -> str:
-    document = trust_policy(config, config.endpoints[0])
+    document = trust_policy(
+        config.principal_arn(config.endpoints[0]), config.endpoints[0].external_id
+    )
     statement = document["Statement"][0]
     for key, value in changes.items():
         if value is None:
@@ -124,7 +126,7 @@ def another_account(s3: Any, iam: Any, config: Config) -> None:
 
 
 def s3_star(s3: Any, iam: Any, config: Config) -> None:
-    document = read_only_policy(config.endpoints[0])
+    document = read_only_policy(config.endpoints[0].bucket_arn)
     document["Statement"][1]["Action"] = "s3:*"
     iam.put_role_policy(
         RoleName=ROLE,

@@ -29,7 +29,7 @@ def finout_policy() -> PolicyDocument:
         external_id="finout-ab12cd3",
         telemetries=["bytes"],
     )
-    return read_only_policy(endpoint)
+    return read_only_policy(endpoint.bucket_arn)
 
 
 @pytest.mark.parametrize(

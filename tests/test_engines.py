@@ -145,7 +145,9 @@ def test_the_node_environment_disables_only_the_known_cdktf_warning() -> None:
     user = {"PATH": "/usr/bin", "NODE_OPTIONS": "--max-http-header-size=1"}
     cdktf = node_environment(user, "cdktf")
     cdktn = node_environment(user, "cdktn")
-    assert cdktf["NODE_OPTIONS"] == "--max-http-header-size=1 --disable-warning=DEP0044"
+    assert cdktf["NODE_OPTIONS"] == (
+        "--max-http-header-size=1 --max-old-space-size=4096 --disable-warning=DEP0044"
+    )
     assert cdktn["NODE_OPTIONS"] == "--max-http-header-size=1"
     folder = bundled_node_dir()
     assert folder is not None

@@ -163,7 +163,7 @@ def test_a_block_scalar_external_id_is_refused_with_the_yaml_fix() -> None:
 def test_a_trailing_newline_fails_every_rule_anchored_on_the_whole_value(
     field: tuple[str, ...],
 ) -> None:
-    from finout_s3_telemetry.config import names
+    from finout_s3_telemetry import naming as names
 
     rule = {
         "bucket": names.bucket_name_problem,

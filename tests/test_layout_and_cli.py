@@ -11,8 +11,8 @@ import pytest
 
 from finout_s3_telemetry.cli import build_parser, main
 from finout_s3_telemetry.commands.external_id import new_external_id
-from finout_s3_telemetry.config.names import external_id_problem
 from finout_s3_telemetry.engines import CLI_NAMES, chosen_engine, node_environment
+from finout_s3_telemetry.naming import external_id_problem
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "examples" / "telemetry.yaml"
@@ -70,10 +70,12 @@ def test_the_engine_cli_synth_and_finout_telemetry_synth_write_the_same_stacks(
     env.pop("FINOUT_TELEMETRY_ENDPOINT_URL", None)
     by_cli = tmp_path / "cli" / "cdktf.out"
     by_us = tmp_path / "ours" / "cdktf.out"
-    subprocess.run(
+    by_engine_cli = subprocess.run(
         [str(cdktf), "synth", "--output", str(by_cli)], cwd=REPO, env=env, check=True,
-        capture_output=True, stdin=subprocess.DEVNULL,
+        capture_output=True, text=True, stdin=subprocess.DEVNULL,
     )  # fmt: skip
+    # The CLI warns about a NODE_OPTIONS without a heap size; node_environment gives it one.
+    assert "NODE_OPTIONS" not in by_engine_cli.stdout + by_engine_cli.stderr
     subprocess.run(
         [sys.executable, "-m", "finout_s3_telemetry.cli", "synth", "--outdir", str(by_us), "-q"],
         cwd=REPO, env=env, check=True, capture_output=True,

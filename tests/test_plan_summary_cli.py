@@ -13,7 +13,7 @@ from synth_helpers import stack_json, synth_to
 from finout_s3_telemetry.cli import COMMAND_MODULES
 from finout_s3_telemetry.commands import plan_summary
 from finout_s3_telemetry.config import Config
-from finout_s3_telemetry.form_values import form_rows
+from finout_s3_telemetry.endpoint_form import form_rows
 from finout_s3_telemetry.plan_summary import PlanFileError, finout_form, load_plan, renderer
 from finout_s3_telemetry.plan_summary.parse import stack_name
 from finout_s3_telemetry.plan_summary.render_markdown import MARKER, MarkdownRenderer

@@ -87,6 +87,10 @@ def node_environment(environ: Mapping[str, str], engine: str) -> dict[str, str]:
     flags = [f"--disable-warning={code}" for code in KNOWN_ENGINE_WARNINGS.get(engine, ())]
     options = env.get("NODE_OPTIONS", "").split()
     missing = [flag for flag in flags if flag not in options]
+    if missing and not any(o.startswith("--max-old-space-size") for o in options):
+        # The cdktf CLI sets this itself unless NODE_OPTIONS exists, and warns when it finds
+        # NODE_OPTIONS without it: give the value it would have set.
+        missing.insert(0, "--max-old-space-size=4096")
     if missing:
         env["NODE_OPTIONS"] = " ".join([*options, *missing])
     return env

@@ -1,26 +1,11 @@
-"""What the customer types into Finout: Settings -> Endpoints -> Add Amazon S3."""
+"""`demo`'s printout of what the customer types into Finout, per endpoint of the config."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from finout_s3_telemetry.config import Config
-
-# The stacks' outputs share this prefix (constructs/endpoint_outputs.py uses it).
-OUTPUT_PREFIX = "finout_"
-
-
-def form_rows(outputs: dict[str, Any]) -> list[tuple[str, str]]:
-    def value(name: str) -> str:
-        return str(outputs.get(OUTPUT_PREFIX + name, ""))
-
-    return [
-        ("Role ARN", value("role_arn")),
-        ("Bucket name", value("bucket_name")),
-        ("S3 path prefix", value("s3_path_prefix") or "(leave empty)"),
-        ("Region", value("region")),
-        ("External ID", value("external_id")),
-    ]
+from finout_s3_telemetry.endpoint_form import TELEMETRY_FOLDERS, form_rows
 
 
 def print_form_values(config: Config, outputs_by_stack: dict[str, dict[str, Any]]) -> None:
@@ -30,7 +15,7 @@ def print_form_values(config: Config, outputs_by_stack: dict[str, dict[str, Any]
         print(f"\nendpoint {endpoint.name}")
         for label, value in form_rows(outputs):
             print(f"  {label:<15} {value}")
-        folders = outputs.get(OUTPUT_PREFIX + "telemetry_folders") or []
+        folders = outputs.get(TELEMETRY_FOLDERS.output_name) or []
         if folders:
             print(
                 f"  {'Folders':<15} {len(folders)} (tell Finout support: {', '.join(folders[:3])}"

@@ -1,6 +1,8 @@
 """Render the IAM and bucket policy documents from the Jinja templates in `policies/`.
 
-Templates are rendered, parsed and checked here, once, for both the constructs (which emit the
+Each document is rendered from plain values (ARNs, an external ID), never from the config, so
+that the config, the constructs and the checker can all depend on this module and it on none of
+them. Templates are rendered, parsed and checked here, once, for both the constructs (which emit the
 result as literal JSON so scanners can read it) and the checker (which compares live documents with
 it). A template that renders invalid JSON, another policy language version or a wildcard principal
 in an Allow statement is a bug, so it raises instead of producing something deployable.
@@ -13,8 +15,6 @@ from functools import cache
 from typing import Any
 
 import jinja2
-
-from finout_s3_telemetry.config.model import Config, EndpointConfig
 
 POLICY_VERSION = "2012-10-17"
 # IAM counts an inline role policy's size without whitespace.
@@ -75,22 +75,27 @@ def _has_wildcard_principal(statement: dict[str, Any]) -> bool:
     return False
 
 
-def trust_policy(config: Config, endpoint: EndpointConfig) -> PolicyDocument:
+def trust_policy(principal_arn: str, external_id: str) -> PolicyDocument:
     """Finout's principal may assume the role, only with the endpoint's external ID."""
     return render(
-        "finout_trust_policy.json.j2",
-        principal_arn=config.principal_arn(endpoint),
-        external_id=endpoint.external_id,
+        "finout_trust_policy.json.j2", principal_arn=principal_arn, external_id=external_id
     )
 
 
-def read_only_policy(endpoint: EndpointConfig) -> PolicyDocument:
-    """Finout's documented inline policy for the endpoint's bucket."""
-    return render("finout_read_only_policy.json.j2", bucket_arn=endpoint.bucket_arn)
+def read_only_policy(bucket_arn: str) -> PolicyDocument:
+    """Finout's documented inline policy for a bucket, within IAM's size limit."""
+    document = render("finout_read_only_policy.json.j2", bucket_arn=bucket_arn)
+    if (size := policy_size(document)) > INLINE_POLICY_LIMIT:
+        raise PolicyTemplateError(
+            f"finout_read_only_policy.json.j2 rendered {size} characters, over IAM's "
+            f"{INLINE_POLICY_LIMIT}-character limit for inline role policies; shorten it"
+        )
+    return document
 
 
-def tls_only_bucket_policy(endpoint: EndpointConfig) -> PolicyDocument:
-    return render("tls_only_bucket_policy.json.j2", bucket_arn=endpoint.bucket_arn)
+def tls_only_policy(bucket_arn: str) -> PolicyDocument:
+    """The bucket policy that refuses every request not made over TLS."""
+    return render("tls_only_bucket_policy.json.j2", bucket_arn=bucket_arn)
 
 
 def to_json(document: PolicyDocument) -> str:

@@ -56,15 +56,17 @@ class EndpointContext:
 
     @cached_property
     def expected_trust_policy(self) -> PolicyDocument:
-        return policy_documents.trust_policy(self.config, self.endpoint)
+        return policy_documents.trust_policy(
+            self.config.principal_arn(self.endpoint), self.endpoint.external_id
+        )
 
     @cached_property
     def expected_inline_policy(self) -> PolicyDocument:
-        return policy_documents.read_only_policy(self.endpoint)
+        return policy_documents.read_only_policy(self.endpoint.bucket_arn)
 
     @cached_property
     def expected_tls_policy(self) -> PolicyDocument:
-        return policy_documents.tls_only_bucket_policy(self.endpoint)
+        return policy_documents.tls_only_policy(self.endpoint.bucket_arn)
 
     @property
     def principal_arn(self) -> str:

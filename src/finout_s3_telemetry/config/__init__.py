@@ -2,17 +2,9 @@
 
 from finout_s3_telemetry.config.errors import ConfigError, Problem
 from finout_s3_telemetry.config.load import config_path, load_config, parse_config
-from finout_s3_telemetry.config.model import (
-    DEFAULT_POLICY_NAME,
-    DEFAULT_ROLE_NAME,
-    Config,
-    EndpointConfig,
-    StateSettings,
-)
+from finout_s3_telemetry.config.model import Config, EndpointConfig, StateSettings
 
 __all__ = [
-    "DEFAULT_POLICY_NAME",
-    "DEFAULT_ROLE_NAME",
     "Config",
     "ConfigError",
     "EndpointConfig",

@@ -1,4 +1,4 @@
-"""Rules that compare endpoints with each other, or need the rendered policies.
+"""Rules that compare endpoints with each other, or fields of one endpoint with each other.
 
 They run on the raw YAML data, not on the parsed model, so that they still report their findings
 when some other field of the file is invalid: one run shows every problem.
@@ -10,21 +10,17 @@ from collections.abc import Iterator
 from typing import Any
 
 from finout_s3_telemetry.config.errors import Problem
-from finout_s3_telemetry.config.model import (
+from finout_s3_telemetry.config.model import StateSettings
+from finout_s3_telemetry.naming import (
     DEFAULT_ROLE_NAME,
-    StateSettings,
-    bucket_arn,
     folder_key,
-)
-from finout_s3_telemetry.config.names import (
-    bucket_name_problem,
     prefix_problem,
     principal_partition,
     region_problem,
     telemetry_key_problem,
     telemetry_problem,
 )
-from finout_s3_telemetry.config.partitions import partition_ids, partition_of
+from finout_s3_telemetry.partitions import partition_ids, partition_of
 from finout_s3_telemetry.terminal_text import printable, quoted, shorten
 
 
@@ -43,7 +39,6 @@ def cross_endpoint_problems(raw: Any) -> Iterator[Problem]:
     yield from _shared_role_names(items)
     yield from _bucket_created_twice(items)
     yield from _telemetry_duplicates(items)
-    yield from _inline_policy_size(items)
 
 
 _S3_BACKEND_FIELDS = ("bucket", "key", "region", "use_lockfile")
@@ -189,23 +184,3 @@ def _telemetry_duplicates(items: list[tuple[int, dict[str, Any]]]) -> Iterator[P
                 )
             elif isinstance(telemetry, str):
                 seen.add(telemetry)
-
-
-def _inline_policy_size(items: list[tuple[int, dict[str, Any]]]) -> Iterator[Problem]:
-    from finout_s3_telemetry.policy_documents import INLINE_POLICY_LIMIT, policy_size, render
-
-    for index, endpoint in items:
-        bucket, region = endpoint.get("bucket"), endpoint.get("region")
-        if not isinstance(bucket, str) or not isinstance(region, str):
-            continue
-        if bucket_name_problem(bucket) or region_problem(region):
-            continue
-        arn = bucket_arn(partition_of(region) or "aws", bucket)
-        size = policy_size(render("finout_read_only_policy.json.j2", bucket_arn=arn))
-        if size > INLINE_POLICY_LIMIT:
-            yield Problem(
-                f"endpoints[{index}].policy_name",
-                f"the rendered inline policy is {size} characters, over IAM's "
-                f"{INLINE_POLICY_LIMIT}-character limit for inline role policies; shorten the "
-                "template in policies/",
-            )

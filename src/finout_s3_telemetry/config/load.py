@@ -24,7 +24,7 @@ from finout_s3_telemetry.config.model import (
     FinoutSettings,
     StateSettings,
 )
-from finout_s3_telemetry.config.names import forbidden_character_problem
+from finout_s3_telemetry.naming import forbidden_character_problem
 from finout_s3_telemetry.terminal_text import printable, quoted, shorten, yaml_spelling
 
 _FIELDS_BY_MODEL = {

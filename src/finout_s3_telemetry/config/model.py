@@ -1,6 +1,7 @@
 """The typed config: what a customer's Finout endpoints look like.
 
-Defaults are stated on each field. Field-level rules come from `names.py`; rules that compare
+Defaults are stated on each field. Field-level rules come from `naming.py`, which holds no schema
+and serves the constructs and the checker too; rules that compare
 endpoints with each other live in `cross_checks.py` so that every problem is reported in one pass.
 """
 
@@ -11,11 +12,17 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
-from finout_s3_telemetry.config import names, partitions
+from finout_s3_telemetry import naming as names
+from finout_s3_telemetry.naming import (
+    DEFAULT_POLICY_NAME,
+    DEFAULT_ROLE_NAME,
+    bucket_arn,
+    folder_key,
+    partition_of,
+    principal_arn,
+)
 from finout_s3_telemetry.terminal_text import quoted
 
-DEFAULT_ROLE_NAME = "FinoutMetricsReadOnlyRole"
-DEFAULT_POLICY_NAME = "finest-access-policy_telemetry_export"
 DEFAULT_CONFIG_FILE = "telemetry.yaml"
 CONFIG_ENV_VAR = "FINOUT_TELEMETRY_CONFIG"
 
@@ -130,27 +137,7 @@ class Config(_Strict):
 
     def principal_arn(self, endpoint: EndpointConfig) -> str:
         """Finout's principal as an ARN: an account id becomes the account's root principal."""
-        principal = self.finout.principal
-        if principal.startswith("arn:"):
-            return principal
-        return f"arn:{endpoint.partition}:iam::{principal}:root"
-
-
-def bucket_arn(partition: str, bucket: str) -> str:
-    return f"arn:{partition}:s3:::{bucket}"
-
-
-def folder_key(prefix: str, telemetry: str) -> str:
-    """A telemetry folder's key: `<prefix>/<telemetry>/`, or `<telemetry>/` without a prefix."""
-    return f"{prefix}/{telemetry}/" if prefix else f"{telemetry}/"
-
-
-def partition_of(region: str) -> str:
-    """The partition of a region that validation accepted (`aws`, `aws-cn`, …)."""
-    partition = partitions.partition_of(region)
-    if partition is None:
-        raise ValueError(f"{region!r} belongs to no AWS partition")
-    return partition
+        return principal_arn(self.finout.principal, endpoint.partition)
 
 
 ConfigFileSource = Literal["argument", "environment", "default"]

@@ -6,28 +6,25 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from finout_s3_telemetry.form_values import OUTPUT_PREFIX
+from finout_s3_telemetry import endpoint_form
+from finout_s3_telemetry.endpoint_form import OUTPUT_PREFIX
 from finout_s3_telemetry.plan_summary.plan_model import OutputChange
 
 ROLE_ARN = OUTPUT_PREFIX + "role_arn"
 BUCKET_NAME = OUTPUT_PREFIX + "bucket_name"
-PATH_PREFIX = OUTPUT_PREFIX + "s3_path_prefix"
+PATH_PREFIX = endpoint_form.PATH_PREFIX_OUTPUT
 REGION = OUTPUT_PREFIX + "region"
 EXTERNAL_ID = OUTPUT_PREFIX + "external_id"
-TELEMETRY_FOLDERS = OUTPUT_PREFIX + "telemetry_folders"
+TELEMETRY_FOLDERS = endpoint_form.TELEMETRY_FOLDERS.output_name
 
-# Label and output, in the order of Finout's form (the labels of form_values.form_rows).
-FORM_FIELDS: tuple[tuple[str, str], ...] = (
-    ("Role ARN", ROLE_ARN),
-    ("Bucket name", BUCKET_NAME),
-    ("S3 path prefix", PATH_PREFIX),
-    ("Region", REGION),
-    ("External ID", EXTERNAL_ID),
+# Label and output, in the order of Finout's form.
+FORM_FIELDS: tuple[tuple[str, str], ...] = tuple(
+    (field.label, field.output_name) for field in endpoint_form.FORM_FIELDS
 )
+_FIELDS_BY_OUTPUT = {field.output_name: field for field in endpoint_form.FORM_FIELDS}
 # A change to these means the endpoint in Finout must be edited; a new external ID is called out
 # with the trust policy instead.
 _EDITED_IN_FINOUT = (ROLE_ARN, BUCKET_NAME, PATH_PREFIX, REGION)
-EMPTY_PREFIX = "(leave empty)"
 
 FormStatus = Literal["new", "changed", "removed"]
 
@@ -48,9 +45,7 @@ class FinoutForm:
 
 
 def _text(output: str, value: Any) -> str:
-    if output == PATH_PREFIX and value in ("", None):
-        return EMPTY_PREFIX
-    return "" if value is None else str(value)
+    return endpoint_form.form_value(_FIELDS_BY_OUTPUT[output], value)
 
 
 def finout_form(outputs: Mapping[str, OutputChange]) -> FinoutForm | None:

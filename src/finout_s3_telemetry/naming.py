@@ -1,7 +1,9 @@
-"""AWS naming rules for the values a config may hold.
+"""AWS names: the rules for the values a config may hold, Finout's default names, and the ARNs and
+keys made of them. No schema: the config, the constructs, the checker and the uploader share it.
 
 Each rule returns None when the value is fine, or a sentence that says what is wrong and how to fix
-it. The config model turns those sentences into errors that carry the field path. Every pattern is
+it. The config model turns those sentences into errors that carry the field path; the constructs
+raise them. Every pattern is
 matched against the whole value (`fullmatch`): a `$` anchor would accept a trailing newline, which
 a YAML block scalar (`|`) adds without the user seeing it.
 """
@@ -13,7 +15,8 @@ import re
 import unicodedata
 from collections.abc import Callable
 
-from finout_s3_telemetry.config.partitions import partition_ids, partition_of
+from finout_s3_telemetry import partitions
+from finout_s3_telemetry.partitions import partition_ids
 from finout_s3_telemetry.terminal_text import FORBIDDEN_IN_CONFIG, escape, quoted
 
 _BUCKET_CHARS = re.compile(r"[a-z0-9][a-z0-9.-]*[a-z0-9]")
@@ -38,6 +41,10 @@ _REGION = re.compile(r"[a-z]{2,4}(-[a-z]+)+-[0-9]{1,2}")
 _PREFIX_SEGMENT = re.compile(r"[A-Za-z0-9_.!*'()-]+")
 _TELEMETRY = re.compile(r"[A-Za-z0-9_.-]+")
 _STATE_KEY_SEGMENT = re.compile(r"[A-Za-z0-9_.!*'()=-]+")
+
+DEFAULT_ROLE_NAME = "FinoutMetricsReadOnlyRole"
+DEFAULT_POLICY_NAME = "finest-access-policy_telemetry_export"
+"""The literal name in Finout's guide."""
 
 S3_KEY_LIMIT = 1024
 """S3 object keys are at most 1,024 bytes of UTF-8."""
@@ -187,7 +194,7 @@ def principal_problem(value: str) -> str | None:
 
 
 def region_problem(value: str) -> str | None:
-    if _REGION.fullmatch(value) and partition_of(value) is not None:
+    if _REGION.fullmatch(value) and partitions.partition_of(value) is not None:
         return None
     return f"{quoted(value)} is not an AWS region name; use one like us-east-1 or eu-west-2"
 
@@ -271,3 +278,25 @@ def state_key_problem(value: str) -> str | None:
     if len(value.encode()) > 900:
         return f"{quoted(value)} is too long; keep the state key prefix under 900 bytes"
     return None
+
+
+def partition_of(region: str) -> str:
+    """The partition of a region that validation accepted (`aws`, `aws-cn`, …)."""
+    partition = partitions.partition_of(region)
+    if partition is None:
+        raise ValueError(f"{quoted(region)} belongs to no AWS partition")
+    return partition
+
+
+def bucket_arn(partition: str, bucket: str) -> str:
+    return f"arn:{partition}:s3:::{bucket}"
+
+
+def folder_key(prefix: str, telemetry: str) -> str:
+    """A telemetry folder's key: `<prefix>/<telemetry>/`, or `<telemetry>/` without a prefix."""
+    return f"{prefix}/{telemetry}/" if prefix else f"{telemetry}/"
+
+
+def principal_arn(principal: str, partition: str) -> str:
+    """Finout's principal as an ARN: an account id becomes that account's root principal."""
+    return principal if principal.startswith("arn:") else f"arn:{partition}:iam::{principal}:root"
