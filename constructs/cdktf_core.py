@@ -26,6 +26,7 @@ use_bundled_node(ENGINE)
 
 if TYPE_CHECKING:  # both engines have the same API; type-check against the default
     from cdktf import (
+        Annotations,
         App,
         LocalBackend,
         S3Backend,
@@ -40,6 +41,7 @@ if TYPE_CHECKING:  # both engines have the same API; type-check against the defa
     )
 else:
     _engine = importlib.import_module(ENGINE)
+    Annotations = _engine.Annotations
     App = _engine.App
     LocalBackend = _engine.LocalBackend
     S3Backend = _engine.S3Backend
@@ -61,6 +63,7 @@ __all__ = [
     "AWS_PROVIDER_SOURCE",
     "AWS_PROVIDER_VERSION",
     "ENGINE",
+    "Annotations",
     "App",
     "AwsProvider",
     "Construct",

@@ -18,6 +18,8 @@ class EndpointOutputsProps:
     region: str
     external_id: str
     folder_prefixes: Sequence[str]
+    name_prefix: str = ""
+    """Default empty. Put before each output's name, for a second endpoint in one stack."""
 
 
 class EndpointOutputs(Construct):
@@ -38,4 +40,4 @@ class EndpointOutputs(Construct):
             output = TerraformOutput(
                 self, field.output, value=values[field.output], description=field.description
             )
-            output.override_logical_id(field.output_name)
+            output.override_logical_id(props.name_prefix + field.output_name)

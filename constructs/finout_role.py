@@ -5,14 +5,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from finout_s3_telemetry.constructs.cdktf_core import Construct, TerraformProvider, aws_resource
+from finout_s3_telemetry.constructs.props_validation import check_props, range_problem
 
-from finout_s3_telemetry.naming import DEFAULT_POLICY_NAME, DEFAULT_ROLE_NAME, bucket_arn
+from finout_s3_telemetry.naming import (
+    DEFAULT_POLICY_NAME,
+    DEFAULT_ROLE_NAME,
+    bucket_arn,
+    bucket_name_problem,
+    external_id_problem,
+    partition_problem,
+    policy_name_problem,
+    principal_problem,
+    role_name_problem,
+)
 from finout_s3_telemetry.policy_documents import (
     PolicyDocument,
     read_only_policy,
     to_json,
     trust_policy,
 )
+
+MIN_SESSION_SECONDS = 3600
+MAX_SESSION_SECONDS = 43_200
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -31,8 +45,8 @@ class FinoutReadOnlyRoleProps:
     """Default `FinoutMetricsReadOnlyRole`."""
     policy_name: str = DEFAULT_POLICY_NAME
     """Default `finest-access-policy_telemetry_export`, the name in Finout's guide."""
-    max_session_duration: int = 3600
-    """Default 3600 seconds, the IAM default."""
+    max_session_duration: int = MIN_SESSION_SECONDS
+    """Default 3600 seconds, the IAM default; 3,600 to 43,200."""
     description: str | None = None
     """Default: a sentence naming the bucket."""
 
@@ -48,6 +62,26 @@ class FinoutReadOnlyRole(Construct):
     """
 
     def __init__(self, scope: Construct, id: str, props: FinoutReadOnlyRoleProps) -> None:
+        check_props(
+            "FinoutReadOnlyRole",
+            [
+                ("principal_arn", principal_problem(props.principal_arn)),
+                ("external_id", external_id_problem(props.external_id)),
+                ("bucket_name", bucket_name_problem(props.bucket_name)),
+                ("partition", partition_problem(props.partition)),
+                ("role_name", role_name_problem(props.role_name)),
+                ("policy_name", policy_name_problem(props.policy_name)),
+                (
+                    "max_session_duration",
+                    range_problem(
+                        props.max_session_duration,
+                        MIN_SESSION_SECONDS,
+                        MAX_SESSION_SECONDS,
+                        "seconds (IAM's limits for a role's maximum session)",
+                    ),
+                ),
+            ],
+        )
         super().__init__(scope, id)
         arn = bucket_arn(props.partition, props.bucket_name)
         self.trust_policy: PolicyDocument = trust_policy(props.principal_arn, props.external_id)

@@ -6,15 +6,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from finout_s3_telemetry.constructs.bucket_defaults import SECURE_BUCKET_DEFAULTS, BucketSettings
+from finout_s3_telemetry.constructs.bucket_defaults import (
+    SECURE_BUCKET_DEFAULTS,
+    BucketSettings,
+    weakened_defaults,
+)
 from finout_s3_telemetry.constructs.cdktf_core import (
+    Annotations,
     Construct,
     TerraformProvider,
     aws_data_source,
     aws_resource,
 )
+from finout_s3_telemetry.constructs.props_validation import check_props, is_token
 
-from finout_s3_telemetry.naming import bucket_arn
+from finout_s3_telemetry.naming import bucket_arn, bucket_name_problem, partition_problem
 from finout_s3_telemetry.policy_documents import tls_only_policy, to_json
 
 
@@ -41,7 +47,8 @@ class TelemetryBucketProps:
     partition: str = "aws"
     """Default `aws`. The ARN partition, for the TLS-only policy's resources."""
     settings: BucketSettings = field(default=SECURE_BUCKET_DEFAULTS)
-    """Default `SECURE_BUCKET_DEFAULTS`; build others with `bucket_settings(**overrides)`."""
+    """Default `SECURE_BUCKET_DEFAULTS`; others are `BucketSettings(field=value, ...)`, every
+    field not named keeping its secure default. A weakened default is a synth warning."""
 
 
 class TelemetryBucket(Construct):
@@ -55,8 +62,19 @@ class TelemetryBucket(Construct):
     """
 
     def __init__(self, scope: Construct, id: str, props: TelemetryBucketProps) -> None:
+        check_props(
+            "TelemetryBucket",
+            [
+                ("bucket_name", bucket_name_problem(props.bucket_name)),
+                ("partition", partition_problem(props.partition)),
+                *props.settings.problems(),
+            ],
+        )
         super().__init__(scope, id)
         settings = props.settings
+        for warning in weakened_defaults(settings):
+            # cdk-nag and Solutions Constructs' flagOverriddenDefaults: said at every synth.
+            Annotations.of(self).add_warning(f"TelemetryBucket {id}: {warning}")
         provider = props.provider
         self.settings = settings
         self.bucket = aws_resource(
@@ -166,6 +184,15 @@ class ExistingTelemetryBucket(Construct):
     """
 
     def __init__(self, scope: Construct, id: str, props: ExistingTelemetryBucketProps) -> None:
+        check_props(
+            "ExistingTelemetryBucket",
+            [
+                (
+                    "bucket_name",
+                    None if is_token(props.bucket_name) else bucket_name_problem(props.bucket_name),
+                )
+            ],
+        )
         super().__init__(scope, id)
         self.data = aws_data_source(
             self,

@@ -6,8 +6,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from finout_s3_telemetry.constructs.cdktf_core import Construct, TerraformProvider, aws_resource
+from finout_s3_telemetry.constructs.props_validation import check_props
 
-from finout_s3_telemetry.naming import folder_key
+from finout_s3_telemetry.naming import (
+    folder_key,
+    prefix_problem,
+    telemetry_key_problem,
+    telemetry_problem,
+)
+from finout_s3_telemetry.terminal_text import quoted
 
 FOLDER_CONTENT_TYPE = "application/x-directory"
 
@@ -35,9 +42,8 @@ class TelemetryFolders(Construct):
     """
 
     def __init__(self, scope: Construct, id: str, props: TelemetryFoldersProps) -> None:
+        check_props("TelemetryFolders", _problems(props))
         super().__init__(scope, id)
-        if not props.telemetries:
-            raise ValueError("TelemetryFolders needs at least one telemetry")
         self.keys = {t: folder_key(props.prefix, t) for t in props.telemetries}
         self.objects = aws_resource(
             self,
@@ -54,3 +60,21 @@ class TelemetryFolders(Construct):
             },
             logical_id=id,
         )
+
+
+def _problems(props: TelemetryFoldersProps) -> list[tuple[str, str | None]]:
+    problems: list[tuple[str, str | None]] = [("prefix", prefix_problem(props.prefix))]
+    if not props.telemetries:
+        problems.append(("telemetries", "is empty; give at least one telemetry"))
+    seen: set[str] = set()
+    for index, telemetry in enumerate(props.telemetries):
+        where = f"telemetries[{index}]"
+        if problem := telemetry_problem(telemetry):
+            problems.append((where, problem))
+            continue
+        if telemetry in seen:
+            problems.append((where, f"{quoted(telemetry)} is listed twice; list it once"))
+        seen.add(telemetry)
+        if prefix_problem(props.prefix) is None:
+            problems.append((where, telemetry_key_problem(folder_key(props.prefix, telemetry))))
+    return problems

@@ -16,6 +16,7 @@ from finout_s3_telemetry.targets import Target
 
 STATE_DIR_ENV = "FINOUT_TELEMETRY_STATE_DIR"
 MANIFEST = "manifest.json"  # cdktf's list of the stacks it synthesized into an outdir
+WARNING_LEVEL = "@cdktf/warn"
 
 
 def build_app(
@@ -68,6 +69,22 @@ def synthesize(
         if stale.is_dir() and not stale.is_symlink():
             shutil.rmtree(stale)
     return [stacks_dir / endpoint.name for endpoint in config.endpoints]
+
+
+def synth_warnings(outdir: Path) -> list[str]:
+    """The warnings the constructs added at synth (a weakened secure default, say), from the
+    manifest cdktf just wrote: `<construct path>: <message>`."""
+    try:
+        manifest = json.loads((outdir / MANIFEST).read_text(encoding="utf-8"))
+        stacks = manifest["stacks"].values()
+    except (OSError, ValueError, KeyError, AttributeError):
+        return []
+    return [
+        f"{note.get('constructPath', '')}: {note.get('message', '')}"
+        for stack in stacks
+        for note in stack.get("annotations", [])
+        if note.get("level") == WARNING_LEVEL
+    ]
 
 
 def synthesized_stacks(outdir: Path) -> set[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from finout_s3_telemetry.constructs.bucket_defaults import bucket_settings
+from finout_s3_telemetry.constructs.bucket_defaults import BucketSettings
 from finout_s3_telemetry.constructs.cdktf_core import (
     AwsProvider,
     Construct,
@@ -12,16 +12,10 @@ from finout_s3_telemetry.constructs.cdktf_core import (
     S3Backend,
     TerraformStack,
 )
-from finout_s3_telemetry.constructs.endpoint_outputs import EndpointOutputs, EndpointOutputsProps
-from finout_s3_telemetry.constructs.finout_role import FinoutReadOnlyRole, FinoutReadOnlyRoleProps
-from finout_s3_telemetry.constructs.telemetry_bucket import (
-    BucketReference,
-    ExistingTelemetryBucket,
-    ExistingTelemetryBucketProps,
-    TelemetryBucket,
-    TelemetryBucketProps,
+from finout_s3_telemetry.constructs.telemetry_endpoint import (
+    FinoutTelemetryEndpoint,
+    FinoutTelemetryEndpointProps,
 )
-from finout_s3_telemetry.constructs.telemetry_folders import TelemetryFolders, TelemetryFoldersProps
 
 from finout_s3_telemetry.config.model import Config, EndpointConfig
 from finout_s3_telemetry.targets import Target
@@ -54,60 +48,21 @@ class FinoutEndpointStack(TerraformStack):
         settings.update(target.provider_settings())
         provider = AwsProvider(self, "aws", settings)
 
-        bucket: BucketReference
-        wait_for: list[str] = []
-        if endpoint.existing_bucket:
-            bucket = ExistingTelemetryBucket(
-                self,
-                "existing_bucket",
-                ExistingTelemetryBucketProps(bucket_name=endpoint.bucket, provider=provider),
-            )
-        else:
-            bucket = TelemetryBucket(
-                self,
-                "telemetry_bucket",
-                TelemetryBucketProps(
-                    bucket_name=endpoint.bucket,
-                    provider=provider,
-                    partition=endpoint.partition,
-                    settings=bucket_settings(force_destroy=endpoint.force_destroy_bucket),
-                ),
-            )
-            wait_for = bucket.settled_by
-        folders = TelemetryFolders(
+        FinoutTelemetryEndpoint(
             self,
-            "telemetry_folders",
-            TelemetryFoldersProps(
-                bucket_name=bucket.bucket_name,
-                telemetries=endpoint.telemetries,
-                prefix=endpoint.prefix,
-                provider=provider,
-                depends_on=wait_for,
-            ),
-        )
-        role = FinoutReadOnlyRole(
-            self,
-            "finout_role",
-            FinoutReadOnlyRoleProps(
-                principal_arn=config.principal_arn(endpoint),
-                external_id=endpoint.external_id,
+            "endpoint",
+            FinoutTelemetryEndpointProps(
                 bucket_name=endpoint.bucket,
-                partition=endpoint.partition,
+                telemetries=endpoint.telemetries,
+                principal=config.finout.principal,
+                external_id=endpoint.external_id,
+                region=endpoint.region,
+                provider=provider,
+                existing_bucket=endpoint.existing_bucket,
+                prefix=endpoint.prefix,
                 role_name=endpoint.role_name,
                 policy_name=endpoint.policy_name,
-                provider=provider,
-            ),
-        )
-        EndpointOutputs(
-            self,
-            "outputs",
-            EndpointOutputsProps(
-                role_arn=role.role_arn,
-                bucket_name=endpoint.bucket,
-                prefix=endpoint.prefix,
-                region=endpoint.region,
-                external_id=endpoint.external_id,
-                folder_prefixes=list(folders.keys.values()),
+                bucket_settings=BucketSettings(force_destroy=endpoint.force_destroy_bucket),
             ),
         )
 

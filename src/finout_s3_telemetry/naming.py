@@ -193,6 +193,12 @@ def principal_problem(value: str) -> str | None:
     )
 
 
+def partition_problem(value: str) -> str | None:
+    if value in partition_ids():
+        return None
+    return f"{quoted(value)} is not an AWS partition; use one of {', '.join(partition_ids())}"
+
+
 def region_problem(value: str) -> str | None:
     if _REGION.fullmatch(value) and partitions.partition_of(value) is not None:
         return None

@@ -6,6 +6,7 @@ This is also the app command in cdktf.json, so `npx cdktf synth` runs exactly th
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from finout_s3_telemetry.commands.common import (
@@ -18,6 +19,7 @@ from finout_s3_telemetry.commands.common import (
 )
 from finout_s3_telemetry.engines import EngineError, chosen_engine
 from finout_s3_telemetry.exit_codes import ExitCode
+from finout_s3_telemetry.terminal_text import printable
 
 
 def register(sub: Any) -> None:
@@ -54,10 +56,13 @@ def run(args: argparse.Namespace) -> int:
     # Imported only now: starting cdktf's runtime costs most of a second, and a bad config or
     # target must fail fast without paying it. (Importing it in a thread while the config is
     # validated was measured slower: both are Python-bound and share the GIL.)
-    from finout_s3_telemetry.stacks.app import synthesize
+    from finout_s3_telemetry.stacks.app import synth_warnings, synthesize
 
     stacks = synthesize(config, target, outdir=outdir)
     if not args.quiet:
+        # Under the cdktf CLI (`synth --quiet`, its app command) the CLI prints them itself.
+        for warning in synth_warnings(outdir):
+            print(f"finout-telemetry: warning: {printable(warning)}", file=sys.stderr)
         for stack in stacks:
             print(f"synthesized {stack / 'cdk.tf.json'} (target: {target.describe()})")
     return ExitCode.OK
