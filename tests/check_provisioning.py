@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import boto3
-from botocore.config import Config as BotoConfig
+from finout_s3_telemetry.constructs.bucket_defaults import SECURE_BUCKET_DEFAULTS
 
 from finout_s3_telemetry import policy_documents
 from finout_s3_telemetry.config.model import Config, EndpointConfig
@@ -23,11 +22,7 @@ FOLDER_CONTENT_TYPE = "application/x-directory"
 
 def clients(target: Target, region: str) -> tuple[Any, Any]:
     """(s3, iam) clients for `target`, path-style for an emulator."""
-    config = BotoConfig(s3={"addressing_style": "path"}) if target.is_local else None
-    settings = target.boto3_settings()
-    s3 = boto3.client("s3", region_name=region, config=config, **settings)
-    iam = boto3.client("iam", region_name=region, **settings)
-    return s3, iam
+    return target.client("s3", region), target.client("iam", region)
 
 
 def create_bucket(s3: Any, name: str, region: str) -> None:
@@ -44,29 +39,38 @@ def provision_endpoint(config: Config, endpoint: EndpointConfig, target: Target)
     name = endpoint.bucket
     create_bucket(s3, name, endpoint.region)
     if not endpoint.existing_bucket:
+        # The constructs' own secure defaults, not a copy: a changed default changes both.
+        settings = SECURE_BUCKET_DEFAULTS
         s3.put_public_access_block(
             Bucket=name,
             PublicAccessBlockConfiguration={
-                "BlockPublicAcls": True,
-                "IgnorePublicAcls": True,
-                "BlockPublicPolicy": True,
-                "RestrictPublicBuckets": True,
+                "BlockPublicAcls": settings.block_public_acls,
+                "IgnorePublicAcls": settings.ignore_public_acls,
+                "BlockPublicPolicy": settings.block_public_policy,
+                "RestrictPublicBuckets": settings.restrict_public_buckets,
             },
         )
         s3.put_bucket_ownership_controls(
-            Bucket=name, OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
+            Bucket=name,
+            OwnershipControls={"Rules": [{"ObjectOwnership": settings.object_ownership}]},
         )
         s3.put_bucket_encryption(
             Bucket=name,
             ServerSideEncryptionConfiguration={
-                "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+                "Rules": [
+                    {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": settings.sse_algorithm}}
+                ]
             },
         )
-        s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
-        s3.put_bucket_policy(
-            Bucket=name,
-            Policy=policy_documents.to_json(policy_documents.tls_only_policy(endpoint.bucket_arn)),
-        )
+        if settings.versioning:
+            s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+        if settings.enforce_tls:
+            s3.put_bucket_policy(
+                Bucket=name,
+                Policy=policy_documents.to_json(
+                    policy_documents.tls_only_policy(endpoint.bucket_arn)
+                ),
+            )
     for key in endpoint.folder_keys.values():
         s3.put_object(Bucket=name, Key=key, Body=b"", ContentType=FOLDER_CONTENT_TYPE)
     iam.create_role(
@@ -75,7 +79,7 @@ def provision_endpoint(config: Config, endpoint: EndpointConfig, target: Target)
             policy_documents.trust_policy(config.principal_arn(endpoint), endpoint.external_id)
         ),
         Description=f"Finout reads telemetry from s3://{name} (external ID required)",
-        MaxSessionDuration=3600,
+        MaxSessionDuration=3600,  # FinoutReadOnlyRoleProps' default (importing it would start jsii)
     )
     iam.put_role_policy(
         RoleName=endpoint.role_name,

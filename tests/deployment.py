@@ -8,7 +8,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import boto3
 import yaml
 from finout_s3_telemetry.stacks.app import synthesize
 
@@ -65,4 +64,4 @@ class Deployment:
         return failed
 
     def client(self, service: str, region: str = "us-east-1") -> Any:
-        return boto3.client(service, region_name=region, **self.target.boto3_settings())
+        return self.target.client(service, region)

@@ -73,6 +73,21 @@ class Target:
             "aws_secret_access_key": LOCAL_SECRET_KEY,
         }
 
+    def client(self, service: str, region: str, *, session: Any = None, **config: Any) -> Any:
+        """A boto3 client for `service` in `region` at this target: path-style S3 for an
+        emulator (it answers on one host, where bucket subdomains would not resolve), its
+        endpoint URL and test credentials. `config` holds more botocore Config settings
+        (timeouts, retries); `session` a boto3 Session to make it from (default: a new one)."""
+        import boto3
+        from botocore.config import Config
+
+        if self.is_local:
+            config["s3"] = {**config.get("s3", {}), "addressing_style": "path"}
+        maker = session or boto3.session.Session()
+        return maker.client(
+            service, region_name=region, config=Config(**config), **self.boto3_settings()
+        )
+
     def describe(self) -> str:
         if not self.is_local:
             return "AWS"

@@ -27,7 +27,6 @@ from typing import Any
 from urllib.parse import unquote
 
 import boto3
-from botocore.config import Config as BotoConfig
 from botocore.exceptions import BotoCoreError, ClientError
 from botocore.parsers import ResponseParserError
 
@@ -146,16 +145,14 @@ class AwsReader:
     def client(self, service: str, region: str) -> Any:
         key = (service, region)
         if key not in self._clients:
-            config = BotoConfig(
-                connect_timeout=5,
-                read_timeout=30,
-                retries={"mode": "standard", "total_max_attempts": self.retry.retries + 1},
-                # Emulators answer on one host; virtual-hosted bucket names would not resolve.
-                s3={"addressing_style": "path"} if self.target.is_local else None,
-            )
             try:
-                client = self._session.client(
-                    service, region_name=region, config=config, **self.target.boto3_settings()
+                client = self.target.client(
+                    service,
+                    region,
+                    session=self._session,
+                    connect_timeout=5,
+                    read_timeout=30,
+                    retries={"mode": "standard", "total_max_attempts": self.retry.retries + 1},
                 )
             except ValueError as problem:
                 # botocore refuses an endpoint URL it cannot use (a space in the host, a port

@@ -300,14 +300,4 @@ def aws_failure(problem: Exception, where: str, endpoint: EndpointConfig) -> str
 
 
 def _s3_client(endpoint: EndpointConfig, target: Target) -> Any:
-    import boto3
-    from botocore.config import Config
-
-    # An emulator at an IP address or localhost has no bucket subdomains.
-    style = {"s3": {"addressing_style": "path"}} if target.is_local else {}
-    return boto3.client(
-        "s3",
-        region_name=endpoint.region,
-        config=Config(retries={"mode": "standard"}, **style),
-        **target.boto3_settings(),
-    )
+    return target.client("s3", endpoint.region, retries={"mode": "standard"})

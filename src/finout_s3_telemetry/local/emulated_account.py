@@ -20,13 +20,11 @@ def create_stand_in_buckets(config: Config, target: Target) -> list[str]:
 
     Returns the buckets created, so callers can say so: they stand in for the customer's own.
     """
-    import boto3
-
     created = []
     for endpoint in config.endpoints:
         if not endpoint.existing_bucket:
             continue
-        s3 = boto3.client("s3", region_name=endpoint.region, **target.boto3_settings())
+        s3 = target.client("s3", endpoint.region)
         location = {}
         if endpoint.region != "us-east-1":
             location = {"CreateBucketConfiguration": {"LocationConstraint": endpoint.region}}
