@@ -31,8 +31,7 @@ from finout_s3_telemetry.engines import (
 )
 from finout_s3_telemetry.exit_codes import ExitCode
 from finout_s3_telemetry.form_values import print_form_values
-from finout_s3_telemetry.local.emulated_account import account_for, create_stand_in_buckets
-from finout_s3_telemetry.local.moto_server import LocalAws
+from finout_s3_telemetry.local.emulated_account import emulated_account
 from finout_s3_telemetry.output_dirs import OutputDirError, ensure_output_dir
 from finout_s3_telemetry.provider_mirror import MirrorError, terraform_environment
 from finout_s3_telemetry.targets import ENDPOINT_URL_ENV, TARGET_ENV, Target
@@ -84,10 +83,11 @@ def run(args: argparse.Namespace) -> int:
     else:
         workdir = Path(tempfile.mkdtemp(prefix="finout-demo-"))
     try:
-        with LocalAws(account_id=account_for(config)) as aws:
-            print(f"local AWS (moto) at {aws.endpoint_url}", flush=True)
-            target = Target("local", aws.endpoint_url)
-            return _demo(config, config_path(args.config), cdktf, engine, target, workdir)
+        with emulated_account(config) as account:
+            print(f"local AWS (moto) at {account.target.endpoint_url}", flush=True)
+            for bucket in account.stand_in_buckets:
+                print(f"created {bucket} in the emulator as a stand-in for your existing bucket")
+            return _demo(config, config_path(args.config), cdktf, engine, account.target, workdir)
     finally:
         if args.keep is None:
             shutil.rmtree(workdir, ignore_errors=True)
@@ -96,8 +96,6 @@ def run(args: argparse.Namespace) -> int:
 def _demo(
     config: Config, source: Path, cdktf: str, engine: str, target: Target, workdir: Path
 ) -> int:
-    for bucket in create_stand_in_buckets(config, target):
-        print(f"created {bucket} in the emulator as a stand-in for your existing bucket")
     outdir = workdir / "cdktf.out"
     try:
         # The CLI and the app it starts run on the bundled Node.js, with the engine chosen here.

@@ -150,19 +150,17 @@ def run(args: argparse.Namespace) -> int:
 @contextmanager
 def _fresh_emulator(config: Config) -> Iterator[_Setup]:
     """A moto server and a temporary folder for the stacks and their (empty) state."""
-    from finout_s3_telemetry.local.emulated_account import account_for, create_stand_in_buckets
-    from finout_s3_telemetry.local.moto_server import LocalAws
+    from finout_s3_telemetry.local.emulated_account import emulated_account
 
     workdir = Path(tempfile.mkdtemp(prefix="finout-plan-"))
     try:
-        with LocalAws(account_id=account_for(config)) as aws:
+        with emulated_account(config) as account:
+            target = account.target
             print(
-                f"local AWS (moto) at {aws.endpoint_url}: an empty account, so every stack "
+                f"local AWS (moto) at {target.endpoint_url}: an empty account, so every stack "
                 "plans as new",
                 flush=True,
             )
-            target = Target("local", aws.endpoint_url)
-            create_stand_in_buckets(config, target)
             # The emulator holds no state bucket; its state lives and dies with the workdir.
             local_state = config.model_copy(update={"state": StateSettings()})
             yield _Setup(local_state, target, workdir / "cdktf.out", workdir)

@@ -3,10 +3,30 @@
 from __future__ import annotations
 
 import collections
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 from finout_s3_telemetry.config import Config
-from finout_s3_telemetry.local.moto_server import DEFAULT_ACCOUNT_ID
+from finout_s3_telemetry.local.moto_server import DEFAULT_ACCOUNT_ID, LocalAws
 from finout_s3_telemetry.targets import Target
+
+
+@dataclass(frozen=True)
+class EmulatedAccount:
+    target: Target
+    """The running emulator, as a deploy and check target."""
+    stand_in_buckets: list[str]
+    """Buckets created because the config says they exist already."""
+
+
+@contextmanager
+def emulated_account(config: Config) -> Iterator[EmulatedAccount]:
+    """A fresh moto server answering as the config's account, holding a stand-in for every
+    existing bucket the config names: what `demo` deploys to and `plan` plans against."""
+    with LocalAws(account_id=account_for(config)) as aws:
+        target = Target("local", aws.endpoint_url)
+        yield EmulatedAccount(target, create_stand_in_buckets(config, target))
 
 
 def account_for(config: Config) -> str:
