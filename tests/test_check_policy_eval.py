@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 
 from finout_s3_telemetry.check.policy_eval import action_matches, evaluate, resource_matches
-from finout_s3_telemetry.check.policy_normalize import (
+from finout_s3_telemetry.config.model import EndpointConfig
+from finout_s3_telemetry.iam_policies import (
     describe_statement,
     same_policy,
     statement_difference,
     unified_diff,
 )
-from finout_s3_telemetry.config.model import EndpointConfig
 from finout_s3_telemetry.policy_documents import PolicyDocument, read_only_policy
 
 BUCKET = "arn:aws:s3:::acme-finout-telemetry"

@@ -304,5 +304,8 @@ def folder_key(prefix: str, telemetry: str) -> str:
 
 
 def principal_arn(principal: str, partition: str) -> str:
-    """Finout's principal as an ARN: an account id becomes that account's root principal."""
-    return principal if principal.startswith("arn:") else f"arn:{partition}:iam::{principal}:root"
+    """A principal as IAM stores it: a 12-digit account id becomes that account's root ARN;
+    anything else (an ARN, a wildcard, a unique id) stays as it is."""
+    if _ACCOUNT_ID.fullmatch(principal):
+        return f"arn:{partition}:iam::{principal}:root"
+    return principal

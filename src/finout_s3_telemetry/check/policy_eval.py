@@ -15,8 +15,8 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-from finout_s3_telemetry.check.policy_normalize import as_list, statements
 from finout_s3_telemetry.check.snapshot import Decision
+from finout_s3_telemetry.iam_policies import as_list, statements
 from finout_s3_telemetry.policy_documents import PolicyDocument
 
 _ARN_SEGMENTS = 6

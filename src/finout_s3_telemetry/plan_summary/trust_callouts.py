@@ -8,55 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from finout_s3_telemetry.iam_policies import external_ids, principals
 from finout_s3_telemetry.plan_summary.phrases import Phrase, joined, phrase, value
-
-EXTERNAL_ID_KEY = "sts:externalid"
-
-
-def _statements(document: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    statements = document.get("Statement", [])
-    if isinstance(statements, dict):
-        statements = [statements]
-    return [s for s in statements if isinstance(s, dict)] if isinstance(statements, list) else []
-
-
-def _strings(value: Any) -> list[str]:
-    items = value if isinstance(value, list) else [value]
-    return [str(item) for item in items if item is not None]
-
-
-def external_ids(document: Mapping[str, Any]) -> tuple[str, ...]:
-    """Every value the Allow statements accept for `sts:ExternalId`, under any operator."""
-    found: set[str] = set()
-    for statement in _statements(document):
-        if statement.get("Effect") != "Allow":
-            continue
-        condition = statement.get("Condition")
-        if not isinstance(condition, dict):
-            continue
-        for values in condition.values():
-            if not isinstance(values, dict):
-                continue
-            for key, expected in values.items():
-                if key.lower() == EXTERNAL_ID_KEY:
-                    found.update(_strings(expected))
-    return tuple(sorted(found))
-
-
-def principals(document: Mapping[str, Any]) -> tuple[str, ...]:
-    """Every principal the Allow statements name; AWS principals bare, others as `Type:value`."""
-    found: set[str] = set()
-    for statement in _statements(document):
-        if statement.get("Effect") != "Allow" or "Principal" not in statement:
-            continue
-        principal = statement["Principal"]
-        if not isinstance(principal, dict):
-            found.update(_strings(principal))
-            continue
-        for kind, values in principal.items():
-            prefix = "" if kind == "AWS" else f"{kind}:"
-            found.update(prefix + value for value in _strings(values))
-    return tuple(sorted(found))
 
 
 def _change(label: str, plural: str, before: tuple[str, ...], after: tuple[str, ...]) -> Phrase:

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from finout_s3_telemetry.check.context import EndpointContext
 from finout_s3_telemetry.check.model import Severity
-from finout_s3_telemetry.check.policy_normalize import (
+from finout_s3_telemetry.check.registry import Finding, check, failed, passed
+from finout_s3_telemetry.iam_policies import (
     describe_statement,
     same_policy,
     statement_difference,
     statements,
     unified_diff_lines,
 )
-from finout_s3_telemetry.check.registry import Finding, check, failed, passed
 
 
 @check("FINOUT-IAM-003", Severity.HIGH, "The inline policy equals Finout's documented policy")

@@ -4,11 +4,6 @@ from __future__ import annotations
 
 from finout_s3_telemetry.check.context import EndpointContext
 from finout_s3_telemetry.check.model import Severity
-from finout_s3_telemetry.check.policy_normalize import (
-    describe_statement,
-    normalize_statement,
-    statements,
-)
 from finout_s3_telemetry.check.registry import (
     Finding,
     bucket_setting_unreadable,
@@ -17,6 +12,11 @@ from finout_s3_telemetry.check.registry import (
     listed,
     passed,
     warned,
+)
+from finout_s3_telemetry.iam_policies import (
+    describe_statement,
+    normalize_statement,
+    statements,
 )
 
 

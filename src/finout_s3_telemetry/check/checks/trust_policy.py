@@ -8,12 +8,16 @@ from typing import Any
 
 from finout_s3_telemetry.check.context import EndpointContext
 from finout_s3_telemetry.check.model import Severity
-from finout_s3_telemetry.check.policy_normalize import as_list, describe_statement, statements
 from finout_s3_telemetry.check.registry import Finding, check, failed, passed, warned
+from finout_s3_telemetry.iam_policies import (
+    ASSUME_ROLE,
+    EXTERNAL_ID_KEY,
+    as_list,
+    describe_statement,
+    statements,
+)
+from finout_s3_telemetry.naming import principal_arn
 from finout_s3_telemetry.policy_documents import PolicyDocument
-
-ASSUME_ROLE = "sts:assumerole"
-EXTERNAL_ID_KEY = "sts:externalid"
 
 
 @dataclass
@@ -24,11 +28,6 @@ class TrustAnalysis:
     """What only narrows trust but may stop Finout (extra conditions, Deny statements)."""
     finout_trusted: bool = False
     """Some statement lets Finout's principal assume the role with the external ID."""
-
-
-def principal_arn(value: str, partition: str) -> str:
-    """IAM stores an account id principal as that account's root ARN."""
-    return f"arn:{partition}:iam::{value}:root" if value.isdigit() else value
 
 
 def analyze(

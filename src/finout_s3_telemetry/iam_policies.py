@@ -1,7 +1,10 @@
-"""Compare IAM policy documents by meaning, describe statements, and diff two documents.
+"""IAM policy documents, read the way IAM reads them: statements, principals, the external ID a
+trust policy demands, comparison by meaning, one-line descriptions and diffs. The one home of
+these helpers: the checker and the plan summaries both use them.
 
-IAM accepts a single string or a list for Action/Resource/Principal values, any statement order,
-and ignores Sid when deciding access; two documents that differ only that way are equal here.
+IAM accepts a single string or a list for Action/Resource/Principal values, a single statement
+or a list of them, any statement order, and ignores Sid when deciding access; two documents that
+differ only that way are equal here.
 """
 
 from __future__ import annotations
@@ -9,11 +12,15 @@ from __future__ import annotations
 import difflib
 import json
 from collections import Counter
+from collections.abc import Mapping
 from typing import Any
 
 from finout_s3_telemetry.policy_documents import PolicyDocument
 
 Statement = dict[str, Any]
+ASSUME_ROLE = "sts:assumerole"
+EXTERNAL_ID_KEY = "sts:externalid"
+"""Condition keys and actions are case-insensitive in IAM: compare lowercased."""
 _LIST_KEYS = ("Action", "NotAction", "Resource", "NotResource")
 _PRINCIPAL_KEYS = ("Principal", "NotPrincipal")
 
@@ -24,9 +31,48 @@ def as_list(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list | tuple) else [value]
 
 
-def statements(document: PolicyDocument) -> list[Statement]:
+def statements(document: Mapping[str, Any]) -> list[Statement]:
     raw = document.get("Statement")
     return [s for s in as_list(raw) if isinstance(s, dict)]
+
+
+def strings(value: Any) -> list[str]:
+    """A value IAM accepts as one string or a list of them, as strings (None dropped)."""
+    return [str(item) for item in as_list(value) if item is not None]
+
+
+def external_ids(document: Mapping[str, Any]) -> tuple[str, ...]:
+    """Every value the Allow statements accept for `sts:ExternalId`, under any operator."""
+    found: set[str] = set()
+    for statement in statements(document):
+        if statement.get("Effect") != "Allow":
+            continue
+        condition = statement.get("Condition")
+        if not isinstance(condition, dict):
+            continue
+        for values in condition.values():
+            if not isinstance(values, dict):
+                continue
+            for key, expected in values.items():
+                if str(key).lower() == EXTERNAL_ID_KEY:
+                    found.update(strings(expected))
+    return tuple(sorted(found))
+
+
+def principals(document: Mapping[str, Any]) -> tuple[str, ...]:
+    """Every principal the Allow statements name; AWS principals bare, others as `Type:value`."""
+    found: set[str] = set()
+    for statement in statements(document):
+        if statement.get("Effect") != "Allow" or "Principal" not in statement:
+            continue
+        principal = statement["Principal"]
+        if not isinstance(principal, dict):
+            found.update(strings(principal))
+            continue
+        for kind, values in principal.items():
+            prefix = "" if kind == "AWS" else f"{kind}:"
+            found.update(prefix + value for value in strings(values))
+    return tuple(sorted(found))
 
 
 def normalize_statement(statement: Statement) -> Statement:
