@@ -30,8 +30,9 @@ $(VENV)/.deps: pyproject.toml
 	$(PY) -m pip install -q -e '.[dev]' --config-settings editable_mode=strict
 	touch $@
 
+# Relinks when a module file was added or removed, or when the links themselves are gone.
 $(VENV)/.links: $(VENV)/.deps FORCE
-	@echo '$(SOURCE_FILES)' | cmp -s - $@ || { \
+	@{ echo '$(SOURCE_FILES)' | cmp -s - $@ && ls -d build/__editable__.* >/dev/null 2>&1; } || { \
 		$(PY) -m pip install -q --no-deps -e . --config-settings editable_mode=strict && \
 		echo '$(SOURCE_FILES)' > $@; }
 
@@ -71,7 +72,10 @@ scan: synth ## checkov on the synthesized stacks; suppressions are printed with 
 plan: setup ## plan every stack into cdktf.out/plans/ and cdktf.out/plan-summary.md (TARGET=aws: your account; default: a fresh local emulator)
 	$(BIN)/finout-telemetry plan --target $(or $(TARGET),local)
 
-clean: ## remove generated files (keeps Terraform state files)
-	rm -rf cdktf.out build .pytest_cache .mypy_cache .ruff_cache
+# build/__editable__.* holds the editable install's links: removing it would break the installed
+# `finout-telemetry` command, so clean keeps it (and setup recreates it if it is gone).
+clean: ## remove generated files (keeps Terraform state files and the editable install)
+	rm -rf cdktf.out .pytest_cache .mypy_cache .ruff_cache
+	if [ -d build ]; then find build -mindepth 1 -maxdepth 1 ! -name '__editable__*' -exec rm -rf {} +; fi
 
 FORCE:
