@@ -6,8 +6,13 @@ SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
-CONFIG ?= examples/telemetry.yaml
-export FINOUT_TELEMETRY_CONFIG ?= $(CONFIG)
+# `CONFIG=path make synth|scan|plan|demo` picks the config, over $FINOUT_TELEMETRY_CONFIG. Without
+# it they use the CLI's own default ($FINOUT_TELEMETRY_CONFIG, else ./telemetry.yaml), and the
+# demo, which shows the product, the complete example.
+ifdef CONFIG
+export FINOUT_TELEMETRY_CONFIG := $(CONFIG)
+endif
+DEMO_CONFIG = $(or $(CONFIG),examples/telemetry.yaml)
 # The CDK engine: cdktf (default) or cdktn (CDK Terrain). `make demo ENGINE=cdktn`.
 ifdef ENGINE
 export FINOUT_TELEMETRY_ENGINE := $(ENGINE)
@@ -46,7 +51,7 @@ node_modules/.installed: package.json package-lock.json $(VENV)/.deps
 
 setup: $(VENV)/.links node_modules/.installed ## install Python (.venv, with Node.js 24) and the CDK CLIs
 
-synth: setup ## synthesize one stack per endpoint of $(CONFIG) into cdktf.out/
+synth: setup ## synthesize one stack per endpoint of the config (CONFIG=path, else the CLI's default) into cdktf.out/
 	$(BIN)/finout-telemetry synth
 
 test: setup ## run the whole test suite: everything under cdktf, then the engine tests under cdktn
@@ -58,8 +63,8 @@ lint: setup ## ruff and mypy
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-demo: setup ## deploy $(CONFIG) to a local AWS emulator, check it, print Finout's form values
-	$(BIN)/finout-telemetry demo
+demo: setup ## deploy CONFIG (default: examples/telemetry.yaml) to a local AWS emulator, check it, print Finout's form values
+	$(BIN)/finout-telemetry demo -c $(DEMO_CONFIG)
 
 bench: setup ## print the speed and memory figures
 	$(PY) bench/synth.py
