@@ -84,7 +84,9 @@ class FinoutEndpointStack(TerraformStack):
                 region=state.region or endpoint.region,
                 encrypt=True,
             )
-            backend.add_override("use_lockfile", state.use_lockfile)
+            if state.use_lockfile:
+                # Only when on: Terraform before 1.10 knows no such argument, even set to false.
+                backend.add_override("use_lockfile", True)
             for name, value in target.backend_settings().items():
                 backend.add_override(name, value)
             return

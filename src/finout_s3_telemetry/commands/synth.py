@@ -20,6 +20,7 @@ from finout_s3_telemetry.commands.common import (
 from finout_s3_telemetry.engines import EngineError, chosen_engine
 from finout_s3_telemetry.exit_codes import ExitCode
 from finout_s3_telemetry.terminal_text import printable
+from finout_s3_telemetry.terraform_version import installed_version, version_problem
 
 
 def register(sub: Any) -> None:
@@ -44,6 +45,12 @@ def run(args: argparse.Namespace) -> int:
     config = load_or_report(args)
     target = target_or_report(args)
     if config is None or target is None:
+        return ExitCode.USAGE
+    # Only where a version matters beyond the documented minimum (S3-native locking): asking
+    # terraform costs a process start on every synth, which is cdktf's app command.
+    locking = config.state.backend == "s3" and config.state.use_lockfile
+    if locking and (problem := version_problem(config.state, installed_version())):
+        error(problem)
         return ExitCode.USAGE
     try:
         chosen_engine()  # cheap: finds the engine without starting it

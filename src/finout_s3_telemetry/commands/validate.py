@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from typing import Any
 
-from finout_s3_telemetry.commands.common import add_config_option, load_or_report
+from finout_s3_telemetry.commands.common import add_config_option, error, load_or_report
 from finout_s3_telemetry.config import config_path
 from finout_s3_telemetry.exit_codes import ExitCode
+from finout_s3_telemetry.terraform_version import installed_version, version_problem
 
 
 def register(sub: Any) -> None:
@@ -25,6 +28,18 @@ def run(args: argparse.Namespace) -> int:
     config = load_or_report(args)
     if config is None:
         return ExitCode.USAGE
+    if problem := version_problem(config.state, installed_version()):
+        error(problem)
+        return ExitCode.USAGE
+    if config.state.backend == "local" and os.environ.get("CI", "").lower() in ("true", "1"):
+        # A CI job's files vanish with the job: a deploy from CI would forget what it made.
+        print(
+            "finout-telemetry: warning: state.backend is local (the default), so each stack's "
+            "state is a file ./terraform.<endpoint>.tfstate on this CI machine, gone when the "
+            "job ends, and no teammate sees it; set state.backend: s3 (see README, The config) "
+            "before deploying from CI",
+            file=sys.stderr,
+        )
     names = ", ".join(endpoint.name for endpoint in config.endpoints)
     folders = sum(len(endpoint.telemetries) for endpoint in config.endpoints)
     print(
