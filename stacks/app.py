@@ -16,7 +16,8 @@ from finout_s3_telemetry.targets import Target
 
 STATE_DIR_ENV = "FINOUT_TELEMETRY_STATE_DIR"
 MANIFEST = "manifest.json"  # cdktf's list of the stacks it synthesized into an outdir
-WARNING_LEVEL = "@cdktf/warn"
+LEVELS = {"@cdktf/warn": "warning", "@cdktf/info": "note"}
+FOLDERS_LOGICAL_ID = "telemetry_folders"  # FinoutTelemetryEndpoint's folders, no name prefix
 
 
 def build_app(
@@ -26,8 +27,13 @@ def build_app(
     outdir: Path,
     state_dir: Path | None = None,
     endpoints: list[str] | None = None,
+    previous_folders: dict[str, set[str]] | None = None,
 ) -> App:
-    """An App holding a stack per endpoint (or per name in `endpoints`), not yet synthesized."""
+    """An App holding a stack per endpoint (or per name in `endpoints`), not yet synthesized.
+
+    `previous_folders` (endpoint name -> folder keys of its last synthesized stack) lets a stack
+    remind, at synth and deploy, which folders are new and must be sent to Finout support.
+    """
     outdir = outdir.absolute()
     # Local state files go to $FINOUT_TELEMETRY_STATE_DIR, else the current folder.
     state_dir = (state_dir or Path(os.environ.get(STATE_DIR_ENV) or ".")).absolute()
@@ -43,6 +49,7 @@ def build_app(
             target,
             state_dir=str(state_dir),
             stack_dir=str(outdir / "stacks" / endpoint.name),
+            previous_folders=(previous_folders or {}).get(endpoint.name),
         )
     return app
 
@@ -61,7 +68,8 @@ def synthesize(
     stacks: an `--outdir` may be a folder that holds other things. Their state files are kept.
     """
     previous = synthesized_stacks(outdir)
-    build_app(config, target, outdir=outdir, state_dir=state_dir).synth()
+    folders = {name: keys for name in previous if (keys := folder_keys(outdir, name)) is not None}
+    build_app(config, target, outdir=outdir, state_dir=state_dir, previous_folders=folders).synth()
     stacks_dir = outdir / "stacks"
     wanted = {endpoint.name for endpoint in config.endpoints}
     for name in sorted(previous - wanted):
@@ -71,19 +79,31 @@ def synthesize(
     return [stacks_dir / endpoint.name for endpoint in config.endpoints]
 
 
-def synth_warnings(outdir: Path) -> list[str]:
-    """The warnings the constructs added at synth (a weakened secure default, say), from the
-    manifest cdktf just wrote: `<construct path>: <message>`."""
+def folder_keys(outdir: Path, stack: str) -> set[str] | None:
+    """The telemetry folder keys a synthesized stack creates, or None when it cannot be read."""
+    try:
+        document = json.loads((outdir / "stacks" / stack / "cdk.tf.json").read_text("utf-8"))
+        objects = document.get("resource", {}).get("aws_s3_object", {})
+        keys = objects[FOLDERS_LOGICAL_ID]["for_each"]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        return None
+    return {str(key) for key in keys.values()} if isinstance(keys, dict) else None
+
+
+def synth_notes(outdir: Path) -> list[str]:
+    """What the constructs said at synth, from the manifest cdktf just wrote, as
+    `warning: <construct path>: <message>` (a weakened secure default) or `note: …` (a new
+    folder to send to Finout support)."""
     try:
         manifest = json.loads((outdir / MANIFEST).read_text(encoding="utf-8"))
         stacks = manifest["stacks"].values()
     except (OSError, ValueError, KeyError, AttributeError):
         return []
     return [
-        f"{note.get('constructPath', '')}: {note.get('message', '')}"
+        f"{LEVELS[note.get('level')]}: {note.get('constructPath', '')}: {note.get('message', '')}"
         for stack in stacks
         for note in stack.get("annotations", [])
-        if note.get("level") == WARNING_LEVEL
+        if note.get("level") in LEVELS
     ]
 
 

@@ -6,6 +6,7 @@ import os
 
 from finout_s3_telemetry.constructs.bucket_defaults import BucketSettings
 from finout_s3_telemetry.constructs.cdktf_core import (
+    Annotations,
     AwsProvider,
     Construct,
     LocalBackend,
@@ -35,6 +36,7 @@ class FinoutEndpointStack(TerraformStack):
         *,
         state_dir: str,
         stack_dir: str,
+        previous_folders: set[str] | None = None,
     ) -> None:
         super().__init__(scope, endpoint.name)
         self._backend(config, endpoint, target, state_dir=state_dir, stack_dir=stack_dir)
@@ -48,7 +50,7 @@ class FinoutEndpointStack(TerraformStack):
         settings.update(target.provider_settings())
         provider = AwsProvider(self, "aws", settings)
 
-        FinoutTelemetryEndpoint(
+        telemetry = FinoutTelemetryEndpoint(
             self,
             "endpoint",
             FinoutTelemetryEndpointProps(
@@ -65,6 +67,15 @@ class FinoutEndpointStack(TerraformStack):
                 bucket_settings=BucketSettings(force_destroy=endpoint.force_destroy_bucket),
             ),
         )
+        if previous_folders is not None:
+            # Finout reads a new folder of an existing endpoint only once support adds it: said
+            # at `synth` and at `cdktf deploy` (the CLI prints annotations), with the exact key.
+            for key in sorted(set(telemetry.folders.keys.values()) - previous_folders):
+                Annotations.of(self).add_info(
+                    f"new telemetry folder {key} in bucket {endpoint.bucket}: after deploying, "
+                    f"send Finout support this prefix (s3://{endpoint.bucket}/{key}) so that "
+                    f"Finout reads it for endpoint {endpoint.name}"
+                )
 
     def _backend(
         self,

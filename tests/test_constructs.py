@@ -18,7 +18,7 @@ from finout_s3_telemetry.constructs.telemetry_bucket import (
     TelemetryBucketProps,
 )
 from finout_s3_telemetry.constructs.telemetry_folders import TelemetryFolders, TelemetryFoldersProps
-from finout_s3_telemetry.stacks.app import synth_warnings
+from finout_s3_telemetry.stacks.app import synth_notes
 
 from finout_s3_telemetry.policy_documents import PolicyTemplateError, render
 
@@ -336,9 +336,9 @@ def test_a_weakened_secure_default_is_a_synth_warning(tmp_path: Any) -> None:
         stack, "secure", TelemetryBucketProps(bucket_name="acme-secure", provider=provider)
     )
     app.synth()
-    assert synth_warnings(tmp_path) == [
-        "weak/b: TelemetryBucket b: enforce_tls is false instead of the secure default true: "
-        "requests without TLS are no longer denied",
-        "weak/b: TelemetryBucket b: force_destroy is true instead of the secure default false: "
-        "`destroy` deletes the bucket with every file in it",
+    assert synth_notes(tmp_path) == [
+        "warning: weak/b: TelemetryBucket b: enforce_tls is false instead of the secure default "
+        "true: requests without TLS are no longer denied",
+        "warning: weak/b: TelemetryBucket b: force_destroy is true instead of the secure default "
+        "false: `destroy` deletes the bucket with every file in it",
     ]

@@ -271,3 +271,24 @@ def test_the_demo_reports_a_failed_sample_upload(
     assert code == 2
     err = capsys.readouterr().err
     assert "NoSuchBucket" in err or "does not exist" in err, err
+
+
+def test_a_new_telemetry_is_a_reminder_to_tell_finout_support(
+    config_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    outdir = tmp_path / "out"
+    assert main(["synth", "-c", str(config_file), "--outdir", str(outdir)]) == 0
+    assert "Finout support" not in capsys.readouterr().err  # a first synth: new endpoints only
+    data = yaml.safe_load(config_file.read_text())
+    data["endpoints"][0]["telemetries"].append("gpu_hours")
+    config_file.write_text(yaml.safe_dump(data))
+    assert main(["synth", "-c", str(config_file), "--outdir", str(outdir)]) == 0
+    notes = [line for line in capsys.readouterr().err.splitlines() if "Finout support" in line]
+    assert notes == [
+        "finout-telemetry: note: alpha: new telemetry folder gpu_hours/ in bucket acme-alpha: "
+        "after deploying, send Finout support this prefix (s3://acme-alpha/gpu_hours/) so that "
+        "Finout reads it for endpoint alpha"
+    ]
+    # The cdktf CLI prints the same note from the manifest at `cdktf synth` and `deploy`.
+    manifest = json.loads((outdir / "manifest.json").read_text())
+    assert [a["level"] for a in manifest["stacks"]["alpha"]["annotations"]] == ["@cdktf/info"]

@@ -63,13 +63,13 @@ def run(args: argparse.Namespace) -> int:
     # Imported only now: starting cdktf's runtime costs most of a second, and a bad config or
     # target must fail fast without paying it. (Importing it in a thread while the config is
     # validated was measured slower: both are Python-bound and share the GIL.)
-    from finout_s3_telemetry.stacks.app import synth_warnings, synthesize
+    from finout_s3_telemetry.stacks.app import synth_notes, synthesize
 
     stacks = synthesize(config, target, outdir=outdir)
     if not args.quiet:
         # Under the cdktf CLI (`synth --quiet`, its app command) the CLI prints them itself.
-        for warning in synth_warnings(outdir):
-            print(f"finout-telemetry: warning: {printable(warning)}", file=sys.stderr)
+        for note in synth_notes(outdir):
+            print(f"finout-telemetry: {printable(note)}", file=sys.stderr)
         for stack in stacks:
             print(f"synthesized {stack / 'cdk.tf.json'} (target: {target.describe()})")
     return ExitCode.OK
