@@ -68,15 +68,85 @@ def synthesize(
     stacks: an `--outdir` may be a folder that holds other things. Their state files are kept.
     """
     previous = synthesized_stacks(outdir)
+    wanted = {endpoint.name for endpoint in config.endpoints}
+    if config.state.backend == "local":
+        state_root = (state_dir or Path(os.environ.get(STATE_DIR_ENV) or ".")).absolute()
+        if deployed := still_deployed(config, outdir, state_root, previous - wanted):
+            raise RemovedStacksError(deployed)
     folders = {name: keys for name in previous if (keys := folder_keys(outdir, name)) is not None}
     build_app(config, target, outdir=outdir, state_dir=state_dir, previous_folders=folders).synth()
     stacks_dir = outdir / "stacks"
-    wanted = {endpoint.name for endpoint in config.endpoints}
     for name in sorted(previous - wanted):
         stale = stacks_dir / name
         if stale.is_dir() and not stale.is_symlink():
             shutil.rmtree(stale)
     return [stacks_dir / endpoint.name for endpoint in config.endpoints]
+
+
+class RemovedStacksError(RuntimeError):
+    """Endpoints left the config while their stacks still hold resources (exit code 2)."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+def still_deployed(config: Config, outdir: Path, state_dir: Path, removed: set[str]) -> list[str]:
+    """A sentence for each removed endpoint whose local state still holds resources.
+
+    Dropping its stack folder would orphan them: `cdktf destroy` could no longer reach them, and
+    a renamed endpoint would plan a second role with a name IAM already holds.
+    """
+    problems = []
+    for name in sorted(removed):
+        count = _resources_in_state(state_dir / f"terraform.{name}.tfstate")
+        if not count:
+            continue
+        role = _role_name(outdir, name)
+        renamed = [
+            e.name
+            for e in config.endpoints
+            if role is not None
+            and e.role_name == role
+            and not (outdir / "stacks" / e.name).is_dir()
+        ]
+        sentence = (
+            f"endpoint {name!r} is no longer in the config, but its state "
+            f"(terraform.{name}.tfstate) still holds {count} resource(s)"
+        )
+        if renamed:
+            sentence += (
+                f"; it looks renamed to {renamed[0]!r}, whose role {role!r} IAM already holds for "
+                f"{name!r}: the old stack must be destroyed before the new one can be deployed, "
+                "and Finout's endpoint then edited with the new role ARN"
+            )
+        sentence += (
+            f". Put it back in the config, or destroy it first: `npx cdktf destroy {name} "
+            "--skip-synth` (its synthesized stack is kept until then), then synth again"
+        )
+        problems.append(sentence)
+    return problems
+
+
+def _resources_in_state(path: Path) -> int:
+    try:
+        state = json.loads(path.read_text(encoding="utf-8"))
+        return sum(
+            1
+            for resource in state.get("resources", [])
+            if resource.get("mode") == "managed" and resource.get("instances")
+        )
+    except (OSError, ValueError, AttributeError, TypeError, RecursionError):
+        return 0
+
+
+def _role_name(outdir: Path, stack: str) -> str | None:
+    try:
+        document = json.loads((outdir / "stacks" / stack / "cdk.tf.json").read_text("utf-8"))
+        roles = document["resource"]["aws_iam_role"]
+        return str(next(iter(roles.values()))["name"])
+    except (OSError, ValueError, KeyError, TypeError, StopIteration, RecursionError):
+        return None
 
 
 def folder_keys(outdir: Path, stack: str) -> set[str] | None:

@@ -292,3 +292,40 @@ def test_a_new_telemetry_is_a_reminder_to_tell_finout_support(
     # The cdktf CLI prints the same note from the manifest at `cdktf synth` and `deploy`.
     manifest = json.loads((outdir / "manifest.json").read_text())
     assert [a["level"] for a in manifest["stacks"]["alpha"]["annotations"]] == ["@cdktf/info"]
+
+
+def test_an_endpoint_whose_state_holds_resources_is_not_dropped(
+    config_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: Any
+) -> None:
+    """Removing `beta` from the config while its local state holds a resource: synth refuses,
+    names it and the way out, and keeps its stack so `cdktf destroy beta --skip-synth` works."""
+    monkeypatch.setenv("FINOUT_TELEMETRY_STATE_DIR", str(tmp_path))
+    outdir = tmp_path / "out"
+    assert main(["synth", "-q", "-c", str(config_file), "--outdir", str(outdir)]) == 0
+    (tmp_path / "terraform.beta.tfstate").write_text(
+        json.dumps(
+            {
+                "version": 4,
+                "resources": [
+                    {"mode": "managed", "type": "aws_iam_role", "instances": [{"attributes": {}}]},
+                    {"mode": "data", "type": "aws_s3_bucket", "instances": [{}]},
+                ],
+            }
+        )
+    )
+    data = yaml.safe_load(config_file.read_text())
+    data["endpoints"][1]["name"] = "beta-renamed"  # same role name: a rename
+    config_file.write_text(yaml.safe_dump(data))
+    assert main(["synth", "-q", "-c", str(config_file), "--outdir", str(outdir)]) == 2
+    err = capsys.readouterr().err
+    assert (
+        "endpoint 'beta' is no longer in the config, but its state (terraform.beta.tfstate) "
+        "still holds 1 resource(s); it looks renamed to 'beta-renamed'"
+    ) in err
+    assert "`npx cdktf destroy beta --skip-synth`" in err
+    assert (outdir / "stacks" / "beta" / "cdk.tf.json").is_file()
+    assert not (outdir / "stacks" / "beta-renamed").exists()
+    # Destroyed (an empty state): the removal goes through.
+    (tmp_path / "terraform.beta.tfstate").write_text(json.dumps({"version": 4, "resources": []}))
+    assert main(["synth", "-q", "-c", str(config_file), "--outdir", str(outdir)]) == 0
+    assert not (outdir / "stacks" / "beta").exists()

@@ -169,7 +169,7 @@ def _fresh_emulator(config: Config) -> Iterator[_Setup]:
 
 
 def _plan_all(setup: _Setup, outdir: Path, jobs: int) -> int:
-    from finout_s3_telemetry.stacks.app import synthesize
+    from finout_s3_telemetry.stacks.app import RemovedStacksError, synthesize
 
     plans_dir = outdir / PLANS_DIR
     summary_file = outdir / SUMMARY_FILE
@@ -179,9 +179,14 @@ def _plan_all(setup: _Setup, outdir: Path, jobs: int) -> int:
         stale.unlink()
     summary_file.unlink(missing_ok=True)
 
-    stacks = synthesize(
-        setup.config, setup.target, outdir=setup.synth_dir, state_dir=setup.state_dir
-    )
+    try:
+        stacks = synthesize(
+            setup.config, setup.target, outdir=setup.synth_dir, state_dir=setup.state_dir
+        )
+    except RemovedStacksError as removed:
+        for sentence in removed.problems:
+            error(sentence)
+        return ExitCode.USAGE
     print(f"planning {len(stacks)} stack(s) against {setup.target.describe()}", flush=True)
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         results = list(pool.map(lambda stack: _plan_stack(stack, plans_dir), stacks))

@@ -63,9 +63,15 @@ def run(args: argparse.Namespace) -> int:
     # Imported only now: starting cdktf's runtime costs most of a second, and a bad config or
     # target must fail fast without paying it. (Importing it in a thread while the config is
     # validated was measured slower: both are Python-bound and share the GIL.)
-    from finout_s3_telemetry.stacks.app import synth_notes, synthesize
+    from finout_s3_telemetry.stacks.app import RemovedStacksError, synth_notes, synthesize
 
-    stacks = synthesize(config, target, outdir=outdir)
+    try:
+        stacks = synthesize(config, target, outdir=outdir)
+    except RemovedStacksError as removed:
+        for sentence in removed.problems:
+            error(sentence)
+        error("nothing was synthesized")
+        return ExitCode.USAGE
     if not args.quiet:
         # Under the cdktf CLI (`synth --quiet`, its app command) the CLI prints them itself.
         for note in synth_notes(outdir):
