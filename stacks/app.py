@@ -12,6 +12,7 @@ from finout_s3_telemetry.stacks.endpoint_stack import FinoutEndpointStack
 
 from finout_s3_telemetry.config.model import Config
 from finout_s3_telemetry.naming import endpoint_name_problem
+from finout_s3_telemetry.provider_mirror import write_lock_files
 from finout_s3_telemetry.targets import Target
 
 STATE_DIR_ENV = "FINOUT_TELEMETRY_STATE_DIR"
@@ -80,7 +81,9 @@ def synthesize(
         stale = stacks_dir / name
         if stale.is_dir() and not stale.is_symlink():
             shutil.rmtree(stale)
-    return [stacks_dir / endpoint.name for endpoint in config.endpoints]
+    written = [stacks_dir / endpoint.name for endpoint in config.endpoints]
+    write_lock_files(written)  # so the cdktf CLI works air-gapped (see provider_mirror)
+    return written
 
 
 class RemovedStacksError(RuntimeError):

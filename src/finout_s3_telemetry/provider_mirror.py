@@ -9,12 +9,18 @@ Air-gapped machines keep providers in a filesystem mirror. The mirror is chosen,
    `$XDG_DATA_DIRS/terraform/plugins`) and any directory directly under `/opt` in mirror layout;
 4. none: Terraform installs from the public registry.
 With a mirror, a CLI config with a `filesystem_mirror` block for what the mirror holds (and
-`direct` for everything else) is written next to the synthesized stacks.
+`direct` for everything else) is written next to the synthesized stacks, and each stack gets a
+dependency lock file made from the mirror (see `write_lock_files`).
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
 import os
+import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -110,3 +116,91 @@ def terraform_environment(workdir: Path) -> dict[str, str]:
             config_file.write_text(text)
         env["TF_CLI_CONFIG_FILE"] = str(config_file)
     return env
+
+
+LOCK_FILE = ".terraform.lock.hcl"
+
+
+def mirrored_platforms(mirror: Path) -> list[str]:
+    """The `<os>_<arch>` folders the mirror holds for the AWS provider, over all its versions."""
+    root = mirror / AWS_PROVIDER_ADDRESS
+    return sorted(
+        {
+            platform.name
+            for version in root.iterdir()
+            if version.is_dir()
+            for platform in version.iterdir()
+            if platform.is_dir() and "_" in platform.name
+        }
+    )
+
+
+def write_lock_files(stack_dirs: list[Path]) -> list[Path]:
+    """Give every synthesized stack without one a dependency lock file made from the mirror.
+
+    Why: `cdktf diff`, `deploy`, `output` and `destroy` run `terraform providers lock` for a stack
+    without a lock file, and that command ignores the CLI config's filesystem mirror: on a machine
+    that reaches no registry they fail before any AWS call. With a lock file that already pins
+    the mirrored provider, cdktf skips that step. The file comes from Terraform itself
+    (`terraform providers lock -fs-mirror`, once, for the platforms the mirror holds) and is
+    copied to the other stacks, which all require the same provider. Without a mirror, or
+    without terraform here, nothing is written: the registry (or the user's setup) provides.
+    Returns the lock files written.
+    """
+    missing = [stack for stack in stack_dirs if not (stack / LOCK_FILE).exists()]
+    if not missing:
+        return []
+    try:
+        mirror = find_mirror()
+    except MirrorError:
+        return []
+    terraform = shutil.which("terraform")
+    if mirror is None or terraform is None:
+        return []
+    first = missing[0]
+    cached = _lock_cache_file(mirror, first)
+    if cached is not None and cached.is_file():
+        text = cached.read_text()
+    else:
+        platforms = [f"-platform={platform}" for platform in mirrored_platforms(mirror)]
+        result = subprocess.run(
+            [terraform, "providers", "lock", f"-fs-mirror={mirror}", *platforms],
+            cwd=first,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=300,
+            env={**os.environ, "CHECKPOINT_DISABLE": "1", "TF_IN_AUTOMATION": "1"},
+        )
+        if result.returncode != 0 or not (first / LOCK_FILE).is_file():
+            return []  # cdktf will say what is wrong when it runs terraform itself
+        text = (first / LOCK_FILE).read_text()
+        if cached is not None:
+            with contextlib.suppress(OSError):  # a cache that cannot be written is no cache
+                cached.parent.mkdir(parents=True, exist_ok=True)
+                cached.write_text(text)
+    for stack in missing:
+        (stack / LOCK_FILE).write_text(text)
+    return missing
+
+
+def _lock_cache_file(mirror: Path, stack: Path) -> Path | None:
+    """Where the lock file made from this mirror for this provider constraint is kept.
+
+    Hashing the provider takes Terraform about a second; synth runs on every `cdktf diff` and
+    `deploy`. The key covers what the lock file depends on: the mirror's provider files (path,
+    size, modification time) and the stack's version constraint.
+    """
+    try:
+        document = json.loads((stack / "cdk.tf.json").read_text(encoding="utf-8"))
+        constraint = str(document["terraform"]["required_providers"]["aws"].get("version", ""))
+        files = sorted(
+            (str(path.relative_to(mirror)), path.stat().st_size, path.stat().st_mtime_ns)
+            for path in (mirror / AWS_PROVIDER_ADDRESS).rglob("*")
+            if path.is_file()
+        )
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    key = hashlib.sha256(json.dumps([str(mirror), constraint, files]).encode()).hexdigest()
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return cache / "finout-s3-telemetry" / f"lock-{key[:32]}.hcl"
