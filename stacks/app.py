@@ -16,6 +16,7 @@ from finout_s3_telemetry.provider_mirror import write_lock_files
 from finout_s3_telemetry.targets import Target
 
 STATE_DIR_ENV = "FINOUT_TELEMETRY_STATE_DIR"
+CLI_CONTEXT_ENV = "CDKTF_CONTEXT_JSON"  # set by the cdktf and cdktn CLIs for their app
 MANIFEST = "manifest.json"  # cdktf's list of the stacks it synthesized into an outdir
 LEVELS = {"@cdktf/warn": "warning", "@cdktf/info": "note"}
 FOLDERS_LOGICAL_ID = "telemetry_folders"  # FinoutTelemetryEndpoint's folders, no name prefix
@@ -77,9 +78,12 @@ def synthesize(
     folders = {name: keys for name in previous if (keys := folder_keys(outdir, name)) is not None}
     build_app(config, target, outdir=outdir, state_dir=state_dir, previous_folders=folders).synth()
     stacks_dir = outdir / "stacks"
+    # Run as the app of the cdktf (or cdktn) CLI, the CLI removes the stale stack folders itself
+    # once the app is done, and fails on one that is already gone: leave them to it.
+    by_cli = CLI_CONTEXT_ENV in os.environ
     for name in sorted(previous - wanted):
         stale = stacks_dir / name
-        if stale.is_dir() and not stale.is_symlink():
+        if not by_cli and stale.is_dir() and not stale.is_symlink():
             shutil.rmtree(stale)
     written = [stacks_dir / endpoint.name for endpoint in config.endpoints]
     write_lock_files(written)  # so the cdktf CLI works air-gapped (see provider_mirror)
@@ -120,8 +124,8 @@ def still_deployed(config: Config, outdir: Path, state_dir: Path, removed: set[s
         if renamed:
             sentence += (
                 f"; it looks renamed to {renamed[0]!r}, whose role {role!r} IAM already holds for "
-                f"{name!r}: the old stack must be destroyed before the new one can be deployed, "
-                "and Finout's endpoint then edited with the new role ARN"
+                f"{name!r}: the old stack must be destroyed before the new one can be deployed "
+                "(the role is recreated; Finout's endpoint then needs its Test Endpoint again)"
             )
         sentence += (
             f". Put it back in the config, or destroy it first: `npx cdktf destroy {name} "

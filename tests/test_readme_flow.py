@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -23,20 +24,16 @@ REPO = Path(__file__).resolve().parents[1]
 
 pytestmark = [pytest.mark.slow, pytest.mark.terraform, pytest.mark.moto]
 
-CONFIG = {
-    "finout": {"principal": "123456789012"},
-    "endpoints": [
-        {
-            "name": "main",
-            "region": "us-east-1",
-            "bucket": "acme-readme-cur",
-            "existing_bucket": True,  # no lifecycle configuration to wait for
-            "prefix": "finout",
-            "external_id": "finout-ab12cd3",
-            "telemetries": ["bytes"],
-        }
-    ],
+ENDPOINT: dict[str, Any] = {
+    "name": "main",
+    "region": "us-east-1",
+    "bucket": "acme-readme-cur",
+    "existing_bucket": True,  # no lifecycle configuration to wait for
+    "prefix": "finout",
+    "external_id": "finout-ab12cd3",
+    "telemetries": ["bytes"],
 }
+CONFIG: dict[str, Any] = {"finout": {"principal": "123456789012"}, "endpoints": [ENDPOINT]}
 
 # The README's commands, in its order, in one shell as a user types them.
 SCRIPT = """
@@ -48,6 +45,8 @@ npx cdktf diff main
 npx cdktf deploy main --auto-approve
 finout-telemetry check
 npx cdktf output main
+# Day 2, in the same shell (TF_CLI_CONFIG_FILE set): a new endpoint's stack plans too.
+FINOUT_TELEMETRY_CONFIG=telemetry-2.yaml npx cdktf diff second
 npx cdktf destroy main --auto-approve
 """
 
@@ -63,6 +62,9 @@ def test_the_readme_deploy_flow_works_with_the_provider_mirror(
         shutil.copy(REPO / name, project / name)
     (project / "node_modules").symlink_to(REPO / "node_modules")
     (project / "telemetry.yaml").write_text(yaml.safe_dump(CONFIG))
+    second = {**ENDPOINT, "name": "second", "role_name": "FinoutSecond"}
+    two = {**CONFIG, "endpoints": [ENDPOINT, second]}
+    (project / "telemetry-2.yaml").write_text(yaml.safe_dump(two))
     target = Target("local", local_aws.endpoint_url)
     target.client("s3", "us-east-1").create_bucket(Bucket="acme-readme-cur")
 

@@ -51,7 +51,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
             "Provision and verify everything Finout needs to read daily telemetry CSV files "
             "from S3: bucket, folders, cross-account role and its read-only policy."
         ),
-        epilog="Exit codes: 0 ok, 1 problems found, 2 bad config or usage.",
+        epilog="Exit codes: 0 ok, 1 problems found, 2 bad config, bad usage, or AWS not reachable.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     modules = [COMMANDS[only]] if only in COMMANDS else COMMAND_MODULES

@@ -64,7 +64,7 @@ def find_mirror() -> Path | None:
             )
         return path.absolute()
     user_config = os.environ.get("TF_CLI_CONFIG_FILE")
-    if user_config and Path(user_config).is_file():
+    if user_config and Path(user_config).is_file() and not _written_by_us(Path(user_config)):
         return None
     for candidate in candidate_mirrors():
         try:
@@ -73,6 +73,19 @@ def find_mirror() -> Path | None:
         except OSError:
             continue
     return None
+
+
+CLI_CONFIG_HEADER = "# Written by finout-telemetry"
+
+
+def _written_by_us(path: Path) -> bool:
+    """Our own CLI config, set by `eval "$(finout-telemetry terraform-env)"`, is not the user's:
+    the mirror it names is still the one to use (to write lock files, say)."""
+    try:
+        with path.open(encoding="utf-8") as stream:
+            return stream.readline().startswith(CLI_CONFIG_HEADER)
+    except (OSError, UnicodeDecodeError):
+        return False
 
 
 def mirrored_providers(mirror: Path) -> list[str]:
@@ -88,7 +101,7 @@ def mirrored_providers(mirror: Path) -> list[str]:
 def cli_config_text(mirror: Path) -> str:
     providers = ", ".join(f'"{address}"' for address in mirrored_providers(mirror))
     return (
-        "# Written by finout-telemetry: install mirrored providers from the local mirror.\n"
+        f"{CLI_CONFIG_HEADER}: install mirrored providers from the local mirror.\n"
         "provider_installation {\n"
         "  filesystem_mirror {\n"
         f'    path    = "{mirror}"\n'
