@@ -54,9 +54,11 @@ setup: $(VENV)/.links node_modules/.installed ## install Python (.venv, with Nod
 synth: setup ## synthesize one stack per endpoint of the config (CONFIG=path, else the CLI's default) into cdktf.out/
 	$(BIN)/finout-telemetry synth
 
+# Three workers, each test file on one of them (module fixtures deploy or plan once): most of the
+# suite's time is terraform and the AWS provider waiting, which overlaps well even on 2 cores.
 test: setup ## run the whole test suite: everything under cdktf, then the engine tests under cdktn
-	$(PY) -m pytest
-	FINOUT_TELEMETRY_ENGINE=cdktn $(PY) -m pytest -m engine
+	$(PY) -m pytest -n 3 --dist loadfile
+	FINOUT_TELEMETRY_ENGINE=cdktn $(PY) -m pytest -m engine -n 2 --dist loadfile
 
 lint: setup ## ruff and mypy
 	$(BIN)/ruff check .

@@ -191,7 +191,11 @@ def write_lock_files(stack_dirs: list[Path]) -> list[Path]:
         if cached is not None:
             with contextlib.suppress(OSError):  # a cache that cannot be written is no cache
                 cached.parent.mkdir(parents=True, exist_ok=True)
-                cached.write_text(text)
+                # Written aside, then renamed: a synth running beside this one reads a whole
+                # file or none.
+                partial = cached.with_suffix(f".{os.getpid()}.tmp")
+                partial.write_text(text)
+                partial.replace(cached)
     for stack in missing:
         (stack / LOCK_FILE).write_text(text)
     return missing
