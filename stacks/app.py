@@ -62,8 +62,12 @@ def synthesize(
     *,
     outdir: Path,
     state_dir: Path | None = None,
+    keep_deployed: bool = False,
 ) -> list[Path]:
     """Write `<outdir>/stacks/<endpoint>/cdk.tf.json` for every endpoint; return those folders.
+
+    A removed endpoint whose local state still holds resources raises RemovedStacksError, or
+    with `keep_deployed` keeps its stack folder (for `plan` to plan its destroy).
 
     Stack folders of endpoints no longer in the config are removed, so `cdktf.out` never offers
     a stale stack to deploy, but only those that the previous synth's manifest lists as its own
@@ -71,17 +75,20 @@ def synthesize(
     """
     previous = synthesized_stacks(outdir)
     wanted = {endpoint.name for endpoint in config.endpoints}
+    kept: set[str] = set()
     if config.state.backend == "local":
         state_root = (state_dir or Path(os.environ.get(STATE_DIR_ENV) or ".")).absolute()
-        if deployed := still_deployed(config, outdir, state_root, previous - wanted):
-            raise RemovedStacksError(deployed)
+        deployed = still_deployed(config, outdir, state_root, previous - wanted)
+        if deployed and not keep_deployed:
+            raise RemovedStacksError(list(deployed.values()))
+        kept = set(deployed)
     folders = {name: keys for name in previous if (keys := folder_keys(outdir, name)) is not None}
     build_app(config, target, outdir=outdir, state_dir=state_dir, previous_folders=folders).synth()
     stacks_dir = outdir / "stacks"
     # Run as the app of the cdktf (or cdktn) CLI, the CLI removes the stale stack folders itself
     # once the app is done, and fails on one that is already gone: leave them to it.
     by_cli = CLI_CONTEXT_ENV in os.environ
-    for name in sorted(previous - wanted):
+    for name in sorted(previous - wanted - kept):
         stale = stacks_dir / name
         if not by_cli and stale.is_dir() and not stale.is_symlink():
             shutil.rmtree(stale)
@@ -98,13 +105,16 @@ class RemovedStacksError(RuntimeError):
         super().__init__("\n".join(problems))
 
 
-def still_deployed(config: Config, outdir: Path, state_dir: Path, removed: set[str]) -> list[str]:
-    """A sentence for each removed endpoint whose local state still holds resources.
+def still_deployed(
+    config: Config, outdir: Path, state_dir: Path, removed: set[str]
+) -> dict[str, str]:
+    """Endpoint name -> a sentence, for each removed endpoint whose local state still holds
+    resources.
 
     Dropping its stack folder would orphan them: `cdktf destroy` could no longer reach them, and
     a renamed endpoint would plan a second role with a name IAM already holds.
     """
-    problems = []
+    problems: dict[str, str] = {}
     for name in sorted(removed):
         count = _resources_in_state(state_dir / f"terraform.{name}.tfstate")
         if not count:
@@ -131,7 +141,7 @@ def still_deployed(config: Config, outdir: Path, state_dir: Path, removed: set[s
             f". Put it back in the config, or destroy it first: `npx cdktf destroy {name} "
             "--skip-synth` (its synthesized stack is kept until then), then synth again"
         )
-        problems.append(sentence)
+        problems[name] = sentence
     return problems
 
 

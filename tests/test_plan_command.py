@@ -114,3 +114,39 @@ def test_plan_against_a_running_emulator_uses_the_outdir_and_the_state_dir(
     assert f"against local AWS at {local_aws.endpoint_url}" in capsys.readouterr().out
     assert (outdir / "stacks" / "cur" / "cdk.tf.json").is_file()
     assert "New endpoint" in (outdir / plan.SUMMARY_FILE).read_text()
+
+
+@pytest.mark.terraform
+@pytest.mark.moto
+@pytest.mark.slow
+def test_a_removed_endpoint_with_state_is_planned_as_a_destroy(
+    local_aws: LocalAws, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Deployed `cur` and `cur2`, then `cur2` leaves the config: `plan` shows its destroy (the
+    role deleted, with the summary's warnings) instead of dropping it silently or failing."""
+    from deployment import Deployment
+
+    data = copy.deepcopy(CONFIG)
+    data["endpoints"][0].update(account_id=DEFAULT_ACCOUNT_ID)
+    second = {**data["endpoints"][0], "name": "cur2", "role_name": "FinoutCurTwo"}
+    data["endpoints"].append(second)
+    deployment = Deployment(tmp_path, local_aws.endpoint_url, data)
+    deployment.client("s3", "eu-west-1").create_bucket(
+        Bucket="acme-cost-and-usage", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
+    )
+    deployment.synth()
+    deployment.deploy()
+
+    data["endpoints"] = data["endpoints"][:1]
+    deployment.config_file.write_text(yaml.safe_dump(data))
+    argv = ["-c", str(deployment.config_file), "--outdir", str(tmp_path / "cdktf.out")]
+    argv += ["--state-dir", str(tmp_path), "--endpoint-url", local_aws.endpoint_url]
+    assert run(*argv) == 0
+
+    out = capsys.readouterr().out
+    assert "cur2 is no longer in the config: planning its destroy" in out
+    removed = load_plan(tmp_path / "cdktf.out" / plan.PLANS_DIR / "cur2.plan.json")
+    deleted = {c.type for c in removed.resource_changes if c.action == "delete"}
+    assert "aws_iam_role" in deleted
+    summary = (tmp_path / "cdktf.out" / plan.SUMMARY_FILE).read_text()
+    assert "FinoutCurTwo" in summary

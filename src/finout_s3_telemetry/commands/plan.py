@@ -169,7 +169,7 @@ def _fresh_emulator(config: Config) -> Iterator[_Setup]:
 
 
 def _plan_all(setup: _Setup, outdir: Path, jobs: int) -> int:
-    from finout_s3_telemetry.stacks.app import RemovedStacksError, synthesize
+    from finout_s3_telemetry.stacks.app import synthesize, synthesized_stacks
 
     plans_dir = outdir / PLANS_DIR
     summary_file = outdir / SUMMARY_FILE
@@ -179,17 +179,29 @@ def _plan_all(setup: _Setup, outdir: Path, jobs: int) -> int:
         stale.unlink()
     summary_file.unlink(missing_ok=True)
 
-    try:
-        stacks = synthesize(
-            setup.config, setup.target, outdir=setup.synth_dir, state_dir=setup.state_dir
-        )
-    except RemovedStacksError as removed:
-        for sentence in removed.problems:
-            error(sentence)
-        return ExitCode.USAGE
-    print(f"planning {len(stacks)} stack(s) against {setup.target.describe()}", flush=True)
+    before = synthesized_stacks(setup.synth_dir)
+    stacks = synthesize(
+        setup.config,
+        setup.target,
+        outdir=setup.synth_dir,
+        state_dir=setup.state_dir,
+        keep_deployed=True,
+    )
+    # An endpoint gone from the config whose state still holds resources: its kept stack is
+    # planned as a destroy, so the summary shows what removing it deletes, with the warnings.
+    current = {stack.name for stack in stacks}
+    removed = [
+        setup.synth_dir / "stacks" / name
+        for name in sorted(before - current)
+        if (setup.synth_dir / "stacks" / name).is_dir()
+    ]
+    for stack in removed:
+        print(f"{stack.name} is no longer in the config: planning its destroy", flush=True)
+    work = [(stack, False) for stack in stacks] + [(stack, True) for stack in removed]
+    print(f"planning {len(work)} stack(s) against {setup.target.describe()}", flush=True)
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        results = list(pool.map(lambda stack: _plan_stack(stack, plans_dir), stacks))
+        results = list(pool.map(lambda job: _plan_stack(job[0], plans_dir, job[1]), work))
+    stacks = [stack for stack, _ in work]
     failed = [stack.name for stack, ok in zip(stacks, results, strict=True) if not ok]
     if failed:
         error(f"terraform plan failed for {', '.join(failed)}; no summary written")
@@ -207,13 +219,13 @@ def _plan_all(setup: _Setup, outdir: Path, jobs: int) -> int:
     return ExitCode.OK
 
 
-def _plan_stack(stack_dir: Path, plans_dir: Path) -> bool:
+def _plan_stack(stack_dir: Path, plans_dir: Path, destroy: bool = False) -> bool:
     from finout_s3_telemetry.terraform_runner import Terraform, TerraformError
 
     try:
         terraform = Terraform(stack_dir)
         terraform.init()
-        terraform.plan(f"-out={PLAN_FILE}")
+        terraform.plan(*(["-destroy"] if destroy else []), f"-out={PLAN_FILE}")
         plan = terraform.show_json(PLAN_FILE)
     except (TerraformError, MirrorError) as problem:
         error(str(problem))
