@@ -11,6 +11,12 @@ the child's own maximum resident set, from wait4(2). Wall time is the target's m
 is printed too, as it moves less when other work shares the machine (`--rounds 3` keeps the best
 of three, run alternately). Prints figures; asserts nothing.
 
+Then a repeat of the first row is appended as the last, and one more child validates the file
+with the duplicate check's own parts timed: hashing the keys of every row, the final search for
+repeated hashes, and re-reading the rows that hold one (the keys themselves are cut out of the
+rows by the pattern that validates them, which is not counted). It prints how many rows were
+hashed, so that a check that skipped rows shows, and the repeat it reported.
+
 This file is named like the standard library's csv module, so it never imports csv itself and
 runs each child from the temporary folder.
 """
@@ -56,6 +62,39 @@ with open(sys.argv[1], newline="", encoding="utf-8") as stream:
             raise SystemExit(f"line {reader.line_num}: not positive")
         rows += 1
 print(rows)
+"""
+
+DUPLICATE_CHECK = """
+import json, sys, time
+from finout_s3_telemetry.csv_files import duplicates, scanner, validate_path
+spent = {"hashing_s": 0.0, "search_s": 0.0, "reread_s": 0.0}
+def timed(owner, name, part):
+    original = getattr(owner, name)
+    def wrapper(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            spent[part] += time.perf_counter() - started
+    setattr(owner, name, wrapper)
+for name in ("add_keys", "add_run", "add_line"):
+    timed(duplicates.DuplicateTracker, name, "hashing_s")
+timed(duplicates, "repeated_entries", "search_s")
+timed(duplicates.DuplicateTracker, "_compare", "reread_s")
+seen = {}
+finish = scanner.Scanner.finish
+def finished(self, reopen=None):
+    report = finish(self, reopen)
+    seen["hashed"] = self.duplicates.rows_checked
+    seen["reread"] = self.duplicates.rows_reread
+    return report
+scanner.Scanner.finish = finished
+started = time.perf_counter()
+report = validate_path(sys.argv[1])
+seen["seconds"] = time.perf_counter() - started
+seen["rows"] = report.rows
+seen["warnings"] = [[w.line, w.rule, w.message] for w in report.warnings]
+print(json.dumps({**seen, **spent}))
 """
 
 
@@ -154,6 +193,7 @@ def main() -> None:
         report = json.loads(validation.output)["files"][0]
         if not report["ok"] or report["rows"] != rows or int(baseline.output) != rows:
             raise SystemExit(f"unexpected verdict: {report}")
+        duplicates = duplicate_check(path, rows, args.quoted, workdir)
     mib = size / MB
     print(f"{'':34}{'wall s':>8}{'MB/s':>8}{'CPU s':>8}{'MB/s':>8}{'peak RSS MB':>13}")
     for label, run in (
@@ -173,6 +213,32 @@ def main() -> None:
         f"{'met' if validation.peak_rss_mb <= TARGET_RSS_MB else 'MISSED'})"
     )
     print(f"warnings on the valid file: {[w['rule'] for w in report['warnings']]}")
+    print(duplicates)
+
+
+def duplicate_check(path: Path, rows: int, quoted: bool, workdir: Path) -> str:
+    """The duplicate check's cost and coverage, once a repeat of the first row is appended."""
+    with path.open("rb") as stream:
+        stream.readline()
+        first = stream.readline()
+    cut = first.rfind(b",") + 1
+    with path.open("ab") as stream:
+        stream.write(first[:cut] + (b'"7"\n' if quoted else b"7\n"))
+    rows += 1
+    run = measure([sys.executable, "-c", DUPLICATE_CHECK, str(path)], workdir)
+    found = json.loads(run.output)
+    every = "every row" if found["hashed"] == rows == found["rows"] else "NOT every row"
+    listed = "; ".join(f"line {line}: {message}" for line, _, message in found["warnings"])
+    hashing, search, reread = found["hashing_s"], found["search_s"], found["reread_s"]
+    spent = hashing + search + reread
+    return (
+        f"duplicate check, with a repeat of line 2 appended as line {rows + 1:,}: "
+        f"{found['hashed']:,} of {rows:,} rows hashed ({every}); hashing {hashing:.2f} s, "
+        f"search for repeated hashes {search:.2f} s, re-reading {found['reread']:,} rows "
+        f"{reread:.2f} s: {spent:.2f} s of {found['seconds']:.2f} s "
+        f"({spent / found['seconds']:.0%}); peak RSS {run.peak_rss_mb:.0f} MB; "
+        f"reported: {listed or 'nothing'}"
+    )
 
 
 if __name__ == "__main__":

@@ -55,15 +55,17 @@ def test_the_earliest_errors_are_listed_whatever_their_kind() -> None:
     assert len(report.errors) + report.errors_omitted == 123
 
 
-def test_duplicate_check_stops_at_its_limit_and_says_so() -> None:
-    # Over a megabyte of rows: the check may finish the run it is in, not the whole file.
+def test_duplicate_check_limit_binds_only_columns_that_may_be_the_telemetry() -> None:
+    # Over a megabyte of rows. The team is no number from the first row on, so the telemetry is
+    # known at once and the check covers every row: the limit is for several candidate columns.
     rows = b"".join(b"2024-05-01,team-%d,1\n" % number for number in range(60_000))
     data = b"date,team,bytes\n2024-05-01,early,1\n" + rows + b"2024-05-01,early,2\n"
-    report = validate(data, duplicate_limit=100)
-    assert report.ok
-    assert [problem.rule for problem in report.warnings] == ["duplicate-check-partial"]
-    assert report.warnings[0].line < 20_000
-    assert validate(data, duplicate_limit=100_000).warnings[0].rule == "duplicate-row"
+    for limit in (100, 100_000):
+        report = validate(data, duplicate_limit=limit)
+        assert report.ok
+        assert [(problem.line, problem.rule) for problem in report.warnings] == [
+            (60_003, "duplicate-row")
+        ]
 
 
 def test_a_line_too_long_is_reported_and_skipped() -> None:
@@ -156,3 +158,27 @@ def test_days_found_by_the_fast_path_warn_at_their_first_line() -> None:
         (3002, "file-date"),
     ]
     assert (report.first_day, report.last_day) == (date(2024, 5, 1), date(2031, 1, 1))
+
+
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [
+        (b"2024-05-01x", False),
+        (b"2024-05-010", False),
+        (b"2024-5-01", False),
+        (b"2024-05-32", False),
+        (b"2024-05-1", False),
+        (b'"2024-05-01"', True),  # quoted in one row only: the same day
+        (b"2024-05-02", True),  # another day among thousands of one day
+    ],
+)
+@pytest.mark.parametrize("eol", [b"\n", b"\r\n"])
+def test_the_fast_path_reads_every_date_whole(value: bytes, valid: bool, eol: bytes) -> None:
+    # The fast path checks the date apart from the rest of the row; one odd value among
+    # thousands of good rows of one day must be judged exactly as the precise path judges it.
+    rows = [b"2024-05-01,team-%d,%d.5" % (number, number + 1) for number in range(5000)]
+    rows[4321] = value + b",team-x,1"
+    data = eol.join([b"date,team,bytes", *rows]) + eol
+    fast = validate(data, telemetry="bytes")
+    assert {problem.line for problem in fast.errors} == (set() if valid else {4323})
+    assert validate(data, telemetry="bytes", fast=False) == fast

@@ -48,7 +48,7 @@ class Candidate:
 
 def make_candidates(columns: Columns, duplicate_limit: int) -> list[Candidate]:
     decided = len(columns.candidates) == 1
-    budget = Budget(duplicate_limit)
+    budget = Budget(duplicate_limit, live=len(columns.candidates))
     return [
         Candidate(
             index,

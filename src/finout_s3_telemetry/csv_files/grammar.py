@@ -7,14 +7,16 @@ built for the rows at hand (each column quoted or bare as in the row before, and
 possessive wherever backtracking could never help, eight rows per repetition. Two flavours:
 
 * `row_run`, strict on its own;
-* `plain_run`, with one-character classes, for a window whose special characters (`,"\r\n`)
-  were first proven to sit exactly where the layout puts them (`plain_signature`, checked with
-  one `bytes.translate`); that proof is what keeps a value from swallowing a comma or a line.
+* `plain_run`, with one-character classes and as few elements as the columns allow, for a
+  window whose special characters (`,"\r\n`) were first proven to sit exactly where the layout
+  puts them (`plain_signature`, checked with one `bytes.translate`); that proof is what keeps a
+  value from swallowing a comma or a line.
 
-A pattern here accepts only rows that `fields.py` accepts; whatever it stops at goes to that
-precise path, which then picks the next pattern.
-Dates are only roughly checked here (ten digits and dashes, one `re` element instead of five):
-the scanner checks the shape and the calendar of each distinct day of a run, once.
+Apart from the date, a pattern here accepts only rows that `fields.py` accepts; whatever it stops
+at goes to that precise path, which then picks the next pattern. Dates are only roughly checked
+by `row_run` (ten digits and dashes, one `re` element instead of five) and not at all by
+`plain_run`: the scanner reads every row's day exactly (`row_day`, or a count of the rows that
+start with each day) and checks the calendar of each distinct day of a run, once.
 """
 
 from __future__ import annotations
@@ -84,12 +86,27 @@ def row_run(layout: Layout, date_index: int, numbers: tuple[int, ...]) -> re.Pat
 
 @lru_cache(maxsize=256)
 def plain_run(layout: Layout, date_index: int, numbers: tuple[int, ...]) -> re.Pattern[bytes]:
-    """`row_run` for rows whose special characters match `plain_signature(layout)`."""
+    """`row_run` for rows whose special characters match `plain_signature(layout)`.
+
+    That proof fixes where every comma and quote is, so no value needs a class of several
+    characters, and the longest stretch of columns that hold no number becomes one `.*` (any
+    byte but a newline: `re`'s quickest loop, and one element instead of one per column, each
+    of which costs on every row). Every other piece matches no comma, so the commas around them
+    still pin each piece to its own column. The date is one of the columns left unchecked here:
+    the scanner checks every row's day exactly (`row_day`, or the count of rows that start with
+    each day).
+    """
+    del date_index  # the scanner checks the date
     last = len(layout.kinds) - 1
+    first, stop = _longest_unchecked(len(layout.kinds), numbers)
     pieces: list[bytes] = []
     for index, kind in enumerate(layout.kinds):
-        if index == date_index:
-            pieces.append(_quoted_if(_DATE_ROUGHLY, kind))
+        if first <= index < stop:
+            if index == first:
+                # Ending the row, the stretch takes the rest of the line; else it gives back
+                # what the pieces after it need.
+                tail = rb"[^\r]*+" if layout.crlf else rb".*+"
+                pieces.append(tail if stop == last + 1 else rb".*")
         elif index in numbers:
             pieces.append(_quoted_if(_POSITIVE, kind))
         elif kind != BARE:
@@ -97,9 +114,20 @@ def plain_run(layout: Layout, date_index: int, numbers: tuple[int, ...]) -> re.P
         elif index < last:
             pieces.append(rb"[^,]*+")
         else:
-            pieces.append(rb"[^\r]*+" if layout.crlf else rb"[^\n]*+")
+            pieces.append(rb"[^,\r]*+" if layout.crlf else rb"[^,\n]*+")
     row = b",".join(pieces) + (rb"\r\n" if layout.crlf else rb"\n")
     return re.compile(rb"(?:" + row * _ROWS_PER_REPETITION + rb")*(?:" + row + rb")*")
+
+
+def _longest_unchecked(columns: int, numbers: tuple[int, ...]) -> tuple[int, int]:
+    """The longest run [first, stop) of columns not in `numbers` (the first such, on a tie)."""
+    best, start = (0, 0), 0
+    for index in range(columns + 1):
+        if index == columns or index in numbers:
+            if index - start > best[1] - best[0]:
+                best = (start, index)
+            start = index + 1
+    return best
 
 
 NOT_SPECIAL = bytes(byte for byte in range(256) if byte not in b',"\r\n')
@@ -114,6 +142,37 @@ def plain_signature(layout: Layout) -> bytes | None:
         return None
     values = [b'""' if kind == QUOTED else b"" for kind in layout.kinds]
     return b",".join(values) + (b"\r\n" if layout.crlf else b"\n")
+
+
+@lru_cache(maxsize=64)
+def number_tail(layout: Layout) -> bytes:
+    """What `bytes.rstrip` takes off a row written as `layout` whose last column is a number the
+    fast path accepts, to leave the text `row_key` keeps of it (up to the comma before the
+    number): digits and the point (nothing else is in such a number), its quotes if it has
+    them, and the CR of a CRLF."""
+    quote = b"" if layout.kinds[-1] == BARE else b'"'
+    return b"0123456789." + quote + (b"\r" if layout.crlf else b"")
+
+
+KEYED_ROWS = 8
+"""Rows per match of `keyed_rows`, as `row_run` takes them per repetition."""
+
+
+@lru_cache(maxsize=256)
+def keyed_rows(layout: Layout, prefix: bytes, rows: int) -> re.Pattern[bytes]:
+    """`rows` rows of a plain window (see `plain_run`) that start with `prefix` (`date_prefix`:
+    a day and its comma) and end with a number the fast path accepts, each captured without its
+    number and line ending: its key, as `row_key` has it, which the duplicate check hashes.
+
+    With the window's commas proven in place, the one `.*,` of a row can only stop at the
+    comma before the number. A match starts at the newline before its first row (or at the
+    start of the buffer) and stops before the newline after its last: matches chain, and none
+    can start inside a row, so `findall` yields one key per row exactly when every row matches.
+    """
+    middle = rb".*," if len(layout.kinds) > 2 else b""
+    number = _quoted_if(_POSITIVE, layout.kinds[-1]) + (rb"\r" if layout.crlf else b"")
+    row = rb"(" + re.escape(prefix) + middle + rb")" + number
+    return re.compile(rb"(?:^|\n)" + rb"\n".join([row] * rows) + rb"(?=\n)")
 
 
 def date_prefix(layout: Layout, day: bytes) -> bytes:
@@ -145,10 +204,15 @@ def key_of(match: re.Match[bytes]) -> object:
 
 @lru_cache(maxsize=16)
 def row_day(date_index: int, after_newline: bool) -> re.Pattern[bytes]:
-    """The date of a well-formed row: at the match position, or of each row after a newline.
+    """The date of a well-formed row: at the match position, or of each row after a newline;
+    a match needs the whole value to be the date (a closing quote aside).
 
     Searching for a newline first lets `re` skip ahead with a fast scan for that byte, where a
     `^` anchor would be tried at every position.
     """
     skip = rb"(?:" + ANY_VALUE + rb",){" + str(date_index).encode() + rb"}"
-    return re.compile((rb"\n" if after_newline else b"") + skip + rb'"?(' + _DATE_SHAPE + rb")")
+    # The value must end with the date: the fast path's `plain_run` leaves the date to this.
+    ends = rb'(?="?(?:,|\r?\n))'
+    return re.compile(
+        (rb"\n" if after_newline else b"") + skip + rb'"?(' + _DATE_SHAPE + rb")" + ends
+    )

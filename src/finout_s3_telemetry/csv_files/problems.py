@@ -36,7 +36,9 @@ HINTS: dict[str, str] = {
     "future-date": "check the date column: each row is the total of a day that has happened",
     "file-date": "name each file for the day it holds (one file per day), or pass the day "
     "explicitly when uploading",
-    "duplicate-check-partial": "split the file by day to have every row checked for duplicates",
+    "duplicate-check-partial": "name the telemetry column (--telemetry) to have every row "
+    "checked for duplicates; standard input and S3 objects are copied to the temporary folder "
+    "to be re-read, which needs room for them",
     "no-rows": "a file with only a header adds nothing; skip it or add the day's rows",
 }
 

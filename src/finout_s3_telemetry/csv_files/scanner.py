@@ -1,7 +1,7 @@
 """One file, fed in chunks: complete lines go through the fast path, the rest waits for more.
 
 Memory stays bounded whatever the file size: a chunk, one partial line (at most `MAX_LINE`), the
-first problems of each kind, and the bounded duplicate check.
+first problems of each kind, and the duplicate check's 8 bytes a row (`duplicates.py`).
 
 Line numbers are exact because a value never spans lines (a quoted value left open at the end of
 a line is an error), so line N of the file is always row N - 1.
@@ -12,11 +12,12 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from datetime import date
+from itertools import chain
 
 from finout_s3_telemetry.csv_files import grammar
 from finout_s3_telemetry.csv_files.candidates import Candidate, choose, make_candidates
 from finout_s3_telemetry.csv_files.dates import DayTracker, day_in_file_name
-from finout_s3_telemetry.csv_files.duplicates import DUPLICATE_CHECK_ROWS
+from finout_s3_telemetry.csv_files.duplicates import UNDECIDED_HASHES, DuplicateTracker, Reopen
 from finout_s3_telemetry.csv_files.fields import (
     LineFault,
     SplitLine,
@@ -51,7 +52,7 @@ class Scanner:
         known_telemetries: Collection[str],
         latest_day: date,
         fast: bool = True,
-        duplicate_limit: int = DUPLICATE_CHECK_ROWS,
+        duplicate_limit: int = UNDECIDED_HASHES,
     ) -> None:
         self.name = name
         self._telemetry = telemetry
@@ -76,48 +77,67 @@ class Scanner:
         self.line = 0
         self.rows = 0
         self._well_formed = 0
+        self.duplicates: DuplicateTracker | None = None
+        """The telemetry column's duplicate check, once the report is made."""
 
     # Feeding -----------------------------------------------------------------------------------
 
     def feed(self, chunk: bytes) -> None:
         if self._stopped or not chunk:
             return
-        data = self._carry + chunk if self._carry else chunk
-        self._carry = b""
+        data, start = chunk, 0
+        if self._carry:
+            newline = chunk.find(b"\n")
+            if newline < 0 or not self._started:
+                data = self._carry + chunk
+            else:
+                # The line carried over ends in this chunk: take it alone, then the chunk where
+                # it is, rather than copying the whole chunk behind the carried bytes.
+                self._take(self._carry + chunk[: newline + 1], 0)
+                start = newline + 1
+            self._carry = b""
+        self._take(data, start)
+
+    def _take(self, data: bytes, start: int) -> None:
+        """data[start:]: complete lines now, the rest carried over."""
+        if self._stopped:
+            return
         if self._skipping:
-            newline = data.find(b"\n")
+            newline = data.find(b"\n", start)
             if newline < 0:
                 return
-            data = data[newline + 1 :]
+            start = newline + 1
             self._skipping = False
         if not self._started:
-            if len(data) < 4:
-                self._carry = data
+            if len(data) - start < 4:
+                self._carry = data[start:]
                 return
-            data = self._start(data)
-        cut = data.rfind(b"\n") + 1
+            data, start = self._start(data[start:]), 0
+        cut = data.rfind(b"\n", start) + 1
         if cut:
-            self._lines(data, cut)
-        rest = data[cut:]
+            self._lines(data, start, cut)
+        rest = data[max(cut, start) :]
         if len(rest) > MAX_LINE:
             # A final CR may be the first half of a CRLF split between chunks.
             self._too_long(rest.removesuffix(b"\r"))
         else:
             self._carry = rest
 
-    def finish(self) -> FileReport:
+    def finish(self, reopen: Reopen | None = None) -> FileReport:
+        """The report; `reopen` gives the bytes fed again, for the duplicate check to re-read
+        the rows that may repeat others (without it, none is reported)."""
         if not self._stopped:
             data, self._carry = self._carry, b""
             if not self._started and data:
                 data = self._start(data)
             if data and not self._skipping and not self._stopped:
-                self._lines(data + b"\n", len(data) + 1)
+                self._lines(data + b"\n", 0, len(data) + 1)
             if not self._header_done and not self._stopped:
                 message = (
                     "the file holds only a byte-order mark" if self._bom else "the file is empty"
                 )
                 self._header_log.add(1, None, "empty-file", message)
-        return self._report()
+        return self._report(reopen)
 
     def _start(self, data: bytes) -> bytes:
         self._started = True
@@ -159,15 +179,15 @@ class Scanner:
             message = f"line {self.line} is longer than {MAX_LINE:,} bytes"
             self._row_log.add(self.line, None, "line-too-long", message)
 
-    def _lines(self, data: bytes, end: int) -> None:
-        """Complete lines data[:end]."""
-        start = 0
+    def _lines(self, data: bytes, start: int, end: int) -> None:
+        """Complete lines data[start:end]."""
         if not self._header_done:
-            start = data.index(b"\n") + 1
-            if start - 1 > MAX_LINE:
-                self._long_line(_body(data[:start]))
+            newline = data.index(b"\n", start) + 1
+            if newline - 1 - start > MAX_LINE:
+                self._long_line(_body(data[start:newline]))
             else:
-                self._header(data[:start])
+                self._header(data[start:newline])
+            start = newline
         if start < end:
             self._check_encoding(data, start, end)
             self._rows(data, start, end)
@@ -215,25 +235,42 @@ class Scanner:
             self.line += count
             self.rows += count
             return
-        window_end, plain_for = pos, None
+        window_start = window_end = pos
+        plain_for: grammar.Layout | None = None
+        window: bytes | None = None
+        window_rows = 0
         while pos < end:
             if pos >= window_end:
-                window_end = _window_end(data, pos, end)
+                window_start, window_end = pos, _window_end(data, pos, end)
                 if window_end - pos - 1 > MAX_LINE:  # one line, too long to check
                     self._long_line(_body(data[pos:window_end]))
                     pos = window_end
                     continue
                 # Each window is proven plain (or not) once, for the layout of the moment.
-                plain_for = self._layout if self._is_plain(data, pos, window_end) else None
+                window, window_rows = self._plain_window(data, pos, window_end)
+                plain_for = self._layout if window is not None else None
+                if window is not None and self._keyed_window(data, pos, window_end, window_rows):
+                    pos = window_end
+                    continue
             if self._pattern is not None and self._layout is not None:
-                if plain_for is not None and plain_for == self._layout:
+                plain = plain_for is not None and plain_for == self._layout
+                if plain:
                     pattern = grammar.plain_run(self._layout, *self._pattern_key())
                 else:
                     pattern = self._pattern
                 run = pattern.match(data, pos, window_end)
                 stop = run.end() if run is not None else pos
                 if stop > pos:
-                    self._run(data, pos, stop, self._layout)
+                    # A run over the whole window reuses the window's copy and row count.
+                    whole = plain and pos == window_start and stop == window_end
+                    self._run(
+                        data,
+                        pos,
+                        stop,
+                        self._layout,
+                        window_rows if whole else None,
+                        window if whole else None,
+                    )
                     pos = stop
                 if stop == window_end:
                     continue
@@ -241,21 +278,80 @@ class Scanner:
             self._precise(data[pos:newline])
             pos = newline
 
-    def _is_plain(self, data: bytes, start: int, end: int) -> bool:
-        """Whether every line of data[start:end] has its special characters where the current
-        layout puts them, and nowhere else."""
-        if self._layout is None or not self._fast:
+    def _keyed_window(self, data: bytes, start: int, end: int, rows: int) -> bool:
+        """A plain window (`_plain_window`) of the usual file, its date the first column and
+        the telemetry the last and only one checked as a number, all its rows of one day:
+        checked and cut into the duplicate check's keys by one pattern (`grammar.keyed_rows`).
+        True when every row passed and was taken; False leaves them all to the other patterns.
+        """
+        layout, columns = self._layout, self._columns
+        if layout is None or columns is None or columns.date_index != 0:
             return False
+        alive = self._alive()
+        if len(alive) != 1 or alive[0].index != len(columns.names) - 1:
+            return False
+        head = grammar.row_day(0, after_newline=False).match(data, start)
+        if head is None:
+            return False
+        text = head.group(1)
+        prefix = grammar.date_prefix(layout, text)
+        # Whole matches of KEYED_ROWS rows, then the rest one by one from the newline before it
+        # (-1 when the rest starts the buffer).
+        before = max(start - 1, 0)
+        rest = end - 1
+        for _ in range(rows % grammar.KEYED_ROWS):
+            rest = data.rfind(b"\n", before, rest)
+        found: list[tuple[bytes, ...]] = grammar.keyed_rows(
+            layout, prefix, grammar.KEYED_ROWS
+        ).findall(data, before, rest + 1)
+        last: list[bytes] = []
+        if rest != end - 1:
+            last = grammar.keyed_rows(layout, prefix, 1).findall(data, max(rest, 0), end)
+        # A match starts where a row does, so every row was matched iff there are as many keys.
+        if len(found) * grammar.KEYED_ROWS + len(last) != rows:
+            return False
+        if text not in self._days.known:
+            day = calendar_day(text)
+            if day is None:
+                return False
+            self._days.observe(text, day, self.line + 1)
+        self._run_day = text
+        first_line = self.line + 1
+        self.line += rows
+        self.rows += rows
+        self._well_formed += rows
+        alive[0].duplicates.add_keys(chain(chain.from_iterable(found), last), first_line)
+        return True
+
+    def _plain_window(self, data: bytes, start: int, end: int) -> tuple[bytes | None, int]:
+        """data[start:end] and its row count when every line of it has its special characters
+        where the current layout puts them, and nowhere else; else (None, 0)."""
+        if self._layout is None or not self._fast:
+            return None, 0
         signature = grammar.plain_signature(self._layout)
         if signature is None:
-            return False
+            return None, 0
         window = data[start:end]
-        return window.translate(None, grammar.NOT_SPECIAL) == signature * window.count(b"\n")
+        specials = window.translate(None, grammar.NOT_SPECIAL)
+        rows, rest = divmod(len(specials), len(signature))
+        if rest or specials != signature * rows:
+            return None, 0
+        return window, rows
 
-    def _run(self, data: bytes, start: int, end: int, layout: grammar.Layout) -> None:
-        """Rows the fast path vouched for, all but their dates."""
+    def _run(
+        self,
+        data: bytes,
+        start: int,
+        end: int,
+        layout: grammar.Layout,
+        count: int | None = None,
+        window: bytes | None = None,
+    ) -> None:
+        """Rows the fast path vouched for, all but their dates (`count` of them and `window`,
+        data[start:end], when the caller has them)."""
         first_line = self.line + 1
-        count = data.count(b"\n", start, end)
+        if count is None:
+            count = data.count(b"\n", start, end)
         if not self._admit_days(data, start, end, count, layout):
             self._precise_region(data, start, end)
             return
@@ -263,7 +359,7 @@ class Scanner:
         self.rows += count
         self._well_formed += count
         for candidate in self._alive():
-            candidate.duplicates.add_run(data, start, end, first_line, layout)
+            candidate.duplicates.add_run(data, start, end, first_line, layout, window)
 
     def _precise_region(self, data: bytes, start: int, end: int) -> None:
         while start < end:
@@ -282,7 +378,7 @@ class Scanner:
         if firsts is None:
             head = grammar.row_day(date_index, after_newline=False).match(data, start)
             found = [head.group(1) if head is not None else b""]
-            found += grammar.row_day(date_index, after_newline=True).findall(data, start, end - 1)
+            found += grammar.row_day(date_index, after_newline=True).findall(data, start, end)
             if len(found) != count:  # a date not shaped YYYY-MM-DD
                 return False
             # Built backwards, the mapping keeps each day's first row.
@@ -315,7 +411,10 @@ class Scanner:
             if match is None or match.group(1) in firsts or len(firsts) >= _MAX_DAY_BLOCKS:
                 return None
             day = match.group(1)
-            starts = b"\n" + grammar.date_prefix(layout, day)
+            prefix = grammar.date_prefix(layout, day)
+            if not data.startswith(prefix, pos):  # the block's first row, exactly
+                return None
+            starts = b"\n" + prefix
             last = data.rfind(starts, pos, end)
             block_end = data.index(b"\n", last + 1 if last >= 0 else pos) + 1
             rows = data.count(starts, pos, block_end) + 1
@@ -389,7 +488,7 @@ class Scanner:
 
     # The verdict -------------------------------------------------------------------------------
 
-    def _report(self) -> FileReport:
+    def _report(self, reopen: Reopen | None) -> FileReport:
         errors = [self._header_log, self._encoding_log, self._row_log]
         warnings: list[ProblemLog] = []
         chosen: Candidate | None = None
@@ -402,6 +501,8 @@ class Scanner:
             warnings.append(day_log)
             if chosen is not None:
                 errors.append(chosen.problems)
+                self.duplicates = chosen.duplicates
+                chosen.duplicates.confirm(reopen, MAX_LINE)
                 partial = ProblemLog()
                 chosen.duplicates.warn(partial)
                 warnings += [chosen.duplicates.log, partial]

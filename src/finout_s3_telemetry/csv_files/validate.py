@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import os
 import stat
+import tempfile
 from collections.abc import Collection
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import IO, BinaryIO, Protocol, runtime_checkable
 
 from finout_s3_telemetry.csv_files.dates import latest_day_now
 from finout_s3_telemetry.csv_files.digests import DigestingReader, Digests, FileIdentity
-from finout_s3_telemetry.csv_files.duplicates import DUPLICATE_CHECK_ROWS
+from finout_s3_telemetry.csv_files.duplicates import UNDECIDED_HASHES, Reopen
 from finout_s3_telemetry.csv_files.report import FileReport
 from finout_s3_telemetry.csv_files.scanner import Scanner
 
 CHUNK_SIZE = 4 << 20
+COPY_IN_MEMORY = 8 << 20
+"""A stream that cannot be read twice is copied, for the duplicate check to re-read rows from:
+in memory up to this size, then in a temporary file deleted with the report done."""
 STDIN = "-"
 """The FILE argument that means standard input."""
 STDIN_NAME = "<stdin>"
@@ -77,7 +82,7 @@ def validate_bytes_stream(
     latest_day: date | None = None,
     chunk_size: int = CHUNK_SIZE,
     fast: bool = True,
-    duplicate_limit: int = DUPLICATE_CHECK_ROWS,
+    duplicate_limit: int = UNDECIDED_HASHES,
 ) -> FileReport:
     """Read `stream` to its end in chunks and report every problem, in memory that stays bounded.
 
@@ -85,19 +90,97 @@ def validate_bytes_stream(
     rows of other days. `telemetry` names the telemetry column; otherwise a header that is one of
     `known_telemetries` is taken, else the one column that holds a number on every row.
     `latest_day` is the last day not in the future (default: today at UTC+14). `fast=False`
-    checks every row on the precise path (same results, for tests). Read errors propagate.
+    checks every row on the precise path (same results, for tests). The duplicate check reads
+    again the rows that may repeat others: from `stream` itself when it can seek, else from a
+    copy kept while reading it (`COPY_IN_MEMORY`); `duplicate_limit` is the keys it holds while
+    several columns may be the telemetry (`duplicates.UNDECIDED_HASHES`). Read errors propagate.
     """
-    scanner = Scanner(
-        name,
-        telemetry,
-        known_telemetries,
-        latest_day or latest_day_now(),
-        fast=fast,
-        duplicate_limit=duplicate_limit,
+    return _validate(
+        stream,
+        stream,
+        Scanner(
+            name,
+            telemetry,
+            known_telemetries,
+            latest_day or latest_day_now(),
+            fast=fast,
+            duplicate_limit=duplicate_limit,
+        ),
+        chunk_size,
     )
-    while chunk := stream.read(chunk_size):
-        scanner.feed(chunk)
-    return scanner.finish()
+
+
+def _validate(stream: ByteStream, again: object, scanner: Scanner, chunk_size: int) -> FileReport:
+    """Feed `stream` to `scanner`; `again` is where its bytes can be read a second time (a
+    seekable file, at the position `stream` starts from), or anything else to keep a copy."""
+    with ExitStack() as cleanup:
+        reopen = _seeking(again)
+        copy: _StreamCopy | None = None
+        if reopen is None:
+            copy = _StreamCopy(cleanup.enter_context(_copy_file()))
+            reopen = copy.reopen
+        while chunk := stream.read(chunk_size):
+            if copy is not None:
+                copy.write(chunk)
+            scanner.feed(chunk)
+        return scanner.finish(reopen)
+
+
+@runtime_checkable
+class _Rewindable(Protocol):
+    def read(self, size: int, /) -> bytes: ...
+    def seekable(self) -> bool: ...
+    def tell(self) -> int: ...
+    def seek(self, offset: int, /) -> int: ...
+
+
+def _seeking(stream: object) -> Reopen | None:
+    """A way to read `stream` again from where it is now, when it can seek."""
+    if not isinstance(stream, _Rewindable):
+        return None
+    rewindable = stream
+    try:
+        if not rewindable.seekable():
+            return None
+        start = rewindable.tell()
+    except (OSError, ValueError):
+        return None
+
+    def reopen() -> ByteStream:
+        rewindable.seek(start)
+        return rewindable
+
+    return reopen
+
+
+def _copy_file() -> IO[bytes]:
+    """Where a stream that cannot seek is copied; the caller closes it, which deletes it."""
+    return tempfile.SpooledTemporaryFile(max_size=COPY_IN_MEMORY)
+
+
+class _StreamCopy:
+    """Everything read from a stream, kept in `file` to read it again. A copy that cannot be
+    kept (a full disk) only means the duplicate check cannot confirm what it found."""
+
+    def __init__(self, file: IO[bytes]) -> None:
+        self._file: IO[bytes] | None = file
+        self._failed = ""
+
+    def write(self, chunk: bytes) -> None:
+        if self._file is None:
+            return
+        try:
+            self._file.write(chunk)
+        except OSError as problem:
+            why = problem.strerror or str(problem)
+            self._failed = f"the copy of the input could not be kept: {why}"
+            self._file = None
+
+    def reopen(self) -> ByteStream:
+        if self._file is None:
+            raise OSError(self._failed)
+        self._file.seek(0)
+        return self._file
 
 
 def validate_path(
@@ -127,14 +210,10 @@ def validate_local_file(
     with open_regular(path) as stream:
         identity = FileIdentity.of(os.fstat(stream.fileno()))
         reader = DigestingReader(stream) if digests else None
+        scanner = Scanner(str(path), telemetry, known_telemetries, latest_day or latest_day_now())
         try:
-            report = validate_bytes_stream(
-                reader or stream,
-                str(path),
-                telemetry,
-                known_telemetries=known_telemetries,
-                latest_day=latest_day,
-            )
+            # Rows are read again from the file itself, past the checksums of the first read.
+            report = _validate(reader or stream, stream, scanner, CHUNK_SIZE)
         except OSError as problem:
             raise _unreadable(path, problem) from problem
     return ValidatedFile(report, identity, reader.digests() if reader else None)
