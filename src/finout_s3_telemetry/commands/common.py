@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from finout_s3_telemetry.config import Config, ConfigError, config_path, load_config
-from finout_s3_telemetry.config.model import CONFIG_ENV_VAR, DEFAULT_CONFIG_FILE
+from finout_s3_telemetry.config.errors import ConfigError
+from finout_s3_telemetry.config.location import CONFIG_ENV_VAR, DEFAULT_CONFIG_FILE, config_path
 from finout_s3_telemetry.output_dirs import OutputDirError, chosen_outdir
 from finout_s3_telemetry.targets import (
     ENDPOINT_URL_ENV,
@@ -17,6 +18,9 @@ from finout_s3_telemetry.targets import (
     resolve_target,
 )
 from finout_s3_telemetry.terminal_text import printable
+
+if TYPE_CHECKING:
+    from finout_s3_telemetry.config import Config
 
 
 def add_config_option(parser: argparse.ArgumentParser) -> None:
@@ -49,6 +53,9 @@ def error(message: str) -> None:
 
 def load_or_report(args: argparse.Namespace) -> Config | None:
     """The validated config, or None after printing every problem to stderr."""
+    # Imported here: the schema (pydantic) is paid for only by commands that read a config.
+    from finout_s3_telemetry.config.load import load_config
+
     try:
         path: Path = config_path(getattr(args, "config", None))
         return load_config(path)

@@ -16,9 +16,8 @@ from pydantic_core import ErrorDetails
 
 from finout_s3_telemetry.config.cross_checks import cross_endpoint_problems
 from finout_s3_telemetry.config.errors import ConfigError, Problem
+from finout_s3_telemetry.config.location import CONFIG_ENV_VAR
 from finout_s3_telemetry.config.model import (
-    CONFIG_ENV_VAR,
-    DEFAULT_CONFIG_FILE,
     Config,
     EndpointConfig,
     FinoutSettings,
@@ -42,20 +41,6 @@ ALIAS_EXPANSION_BUDGET = 100_000
 """Values that YAML aliases may add when expanded. Anchors for shared settings add a few per
 endpoint; a chain of aliases of aliases (“billion laughs”) adds billions, and would take
 gigabytes to validate and to print."""
-
-
-def config_path(argument: str | None = None) -> Path:
-    """`-c/--config` wins, then $FINOUT_TELEMETRY_CONFIG, then ./telemetry.yaml.
-
-    An empty `-c ''` is an error, not a request for the default: a script whose variable came
-    out empty must not quietly deploy another config.
-    """
-    if argument is not None and argument == "":
-        raise ConfigError(
-            "-c/--config",
-            [Problem("", "the config path is empty; name the config file, e.g. -c telemetry.yaml")],
-        )
-    return Path(argument or os.environ.get(CONFIG_ENV_VAR) or DEFAULT_CONFIG_FILE)
 
 
 def load_config(path: Path) -> Config:

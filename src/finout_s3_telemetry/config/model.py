@@ -23,9 +23,6 @@ from finout_s3_telemetry.naming import (
 )
 from finout_s3_telemetry.terminal_text import quoted
 
-DEFAULT_CONFIG_FILE = "telemetry.yaml"
-CONFIG_ENV_VAR = "FINOUT_TELEMETRY_CONFIG"
-
 
 def _rule(check: names.Rule) -> AfterValidator:
     def validate(value: str) -> str:
