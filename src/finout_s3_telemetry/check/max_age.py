@@ -6,9 +6,7 @@ The default allows a day's file to land late without a warning.
 
 from __future__ import annotations
 
-import os
-
-from finout_s3_telemetry.terminal_text import quoted
+from finout_s3_telemetry.whole_numbers import from_environment, parse_bounded
 
 MAX_AGE_ENV = "FINOUT_TELEMETRY_MAX_AGE_DAYS"
 DEFAULT_MAX_AGE_DAYS = 2
@@ -30,25 +28,14 @@ def max_age_problem(days: int) -> str:
 def parse_max_age(value: str, name: str) -> int:
     """`value` of the flag or variable `name` as a number of days; ValueError with one sentence
     naming `name`, the bounds and the fix otherwise."""
-    try:
-        days = int(value)
-    except ValueError:
-        # int() refuses numbers over 4300 digits too; the value is shortened in the message.
-        days = None
-    if days is None:
-        problem = f"must be a whole number of days, not {quoted(value)}"
-    elif problem := max_age_problem(days):
-        problem += f" (got {quoted(value, 20)})"
-    else:
-        return days
-    raise ValueError(
-        f"{name} {problem}; pass a number of days from 1 to {MAX_MAX_AGE_DAYS} "
-        f"(default {DEFAULT_MAX_AGE_DAYS})"
+    return parse_bounded(
+        value,
+        name,
+        problem=max_age_problem,
+        not_whole="must be a whole number of days",
+        fix=f"pass a number of days from 1 to {MAX_MAX_AGE_DAYS} (default {DEFAULT_MAX_AGE_DAYS})",
     )
 
 
 def max_age_from_environment(default: int = DEFAULT_MAX_AGE_DAYS) -> int:
-    value = os.environ.get(MAX_AGE_ENV, "")
-    if not value:
-        return default
-    return parse_max_age(value, f"${MAX_AGE_ENV}")
+    return from_environment(MAX_AGE_ENV, default, parse_max_age)

@@ -7,12 +7,11 @@ The checker retries those reads a few times before calling the resource missing.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from finout_s3_telemetry.terminal_text import quoted
+from finout_s3_telemetry.whole_numbers import from_environment, parse_bounded
 
 RETRIES_ENV = "FINOUT_TELEMETRY_CHECK_RETRIES"
 DEFAULT_RETRIES = 3
@@ -47,24 +46,14 @@ def retries_problem(retries: int) -> str:
 def parse_retries(value: str, name: str) -> int:
     """`value` of the flag or variable `name` as a retry count; ValueError with one sentence
     naming `name`, the bounds and the fix otherwise."""
-    try:
-        retries = int(value)
-    except ValueError:
-        # int() refuses numbers over 4300 digits too; the value is shortened in the message.
-        retries = None
-    if retries is None:
-        problem = f"must be a whole number from 0 to {MAX_RETRIES}, not {quoted(value)}"
-    elif problem := retries_problem(retries):
-        problem += f" (got {quoted(value, 20)})"
-    else:
-        return retries
-    raise ValueError(
-        f"{name} {problem}; pass a number from 0 to {MAX_RETRIES} (default {DEFAULT_RETRIES})"
+    return parse_bounded(
+        value,
+        name,
+        problem=retries_problem,
+        not_whole=f"must be a whole number from 0 to {MAX_RETRIES}",
+        fix=f"pass a number from 0 to {MAX_RETRIES} (default {DEFAULT_RETRIES})",
     )
 
 
 def retries_from_environment(default: int = DEFAULT_RETRIES) -> int:
-    value = os.environ.get(RETRIES_ENV, "")
-    if not value:
-        return default
-    return parse_retries(value, f"${RETRIES_ENV}")
+    return from_environment(RETRIES_ENV, default, parse_retries)
