@@ -289,3 +289,70 @@ def test_checksums_are_those_of_the_first_read(tmp_path: Path) -> None:
     checked = validate_local_file(path, latest_day=TODAY, digests=True)
     assert [problem.rule for problem in checked.report.warnings] == ["duplicate-row"]
     assert checked.digests == file_digests(path)
+
+
+class CountingStream(io.BytesIO):
+    """A seekable stream that counts the bytes read from it."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(data)
+        self.bytes_read = 0
+
+    def read(self, size: int | None = -1, /) -> bytes:
+        chunk = super().read(size)
+        self.bytes_read += len(chunk)
+        return chunk
+
+
+@pytest.mark.parametrize("chunk_size", [65_536, 1 << 20, 3_000_001])
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+def test_repeats_near_the_end_of_a_large_file_are_re_read_from_close_by(
+    chunk_size: int, bom: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scanner records where lines begin; re-reading the rows of a repeat near the end of a
+    file seeks close to them instead of reading it all again, and names the same lines."""
+    monkeypatch.setattr(duplicates, "LINE_START_STEP", 1 << 20)
+    body = big_file(400_000)  # about 13 MB
+    rows = body.split(b"\n")
+    # A repeat of row 2 (line 2) and one of a row late in the file, at the very end.
+    late = 399_990
+    data = bom + body + rows[late] + b"\n" + rows[1] + b"\n"
+    last = data.count(b"\n")
+    scanner = Scanner("t.csv", None, (), TODAY)
+    for start in range(0, len(data), chunk_size):
+        scanner.feed(data[start : start + chunk_size])
+    again = CountingStream(data)
+    report = scanner.finish(lambda: again)
+    assert repeats(report) == [
+        (last - 1, f"line {last - 1} repeats the date and metadata of line {late + 1}"),
+        (last, f"line {last} repeats the date and metadata of line 2"),
+    ]
+    # Line 2 is among the rows re-read, so the file is read from its start once; what matters
+    # is that the answer is the one a full re-read gives.
+    assert report == validate_data(data)
+
+
+def test_a_repeat_only_near_the_end_reads_a_little_of_the_file_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(duplicates, "LINE_START_STEP", 1 << 20)
+    body = big_file(400_000)
+    rows = body.split(b"\n")
+    data = body + rows[399_990] + b"\n"
+    scanner = Scanner("t.csv", None, (), TODAY)
+    for start in range(0, len(data), 1 << 20):
+        scanner.feed(data[start : start + (1 << 20)])
+    again = CountingStream(data)
+    report = scanner.finish(lambda: again)
+    last = data.count(b"\n")
+    assert repeats(report) == [(last, f"line {last} repeats the date and metadata of line 399991")]
+    assert again.bytes_read < 3 * (1 << 20) + duplicates.REREAD_CHUNK, again.bytes_read
+    # A stream that cannot seek is read from its start, with the same answer.
+    one_way = scanner_report_one_way(data)
+    assert repeats(one_way) == repeats(report)
+
+
+def scanner_report_one_way(data: bytes) -> FileReport:
+    scanner = Scanner("t.csv", None, (), TODAY)
+    scanner.feed(data)
+    return scanner.finish(lambda: OneWayStream(data))

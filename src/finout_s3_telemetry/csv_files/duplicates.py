@@ -107,6 +107,31 @@ class HashLog:
         return self._run_lines[run] + index - self._run_starts[run]
 
 
+LINE_START_STEP = 8 << 20
+"""Bytes between two recorded line starts: 128 entries per gigabyte."""
+
+
+class LineStarts:
+    """Where some lines begin in the bytes fed, recorded while the file streams past (one every
+    `LINE_START_STEP` bytes at most), so that re-reading a row near the end of a large file
+    starts close to it instead of at the first byte."""
+
+    def __init__(self) -> None:
+        self._offsets: array[int] = array("q", [0])
+        self._lines: array[int] = array("q", [1])
+
+    def record(self, offset: int, line: int) -> None:
+        """Line `line` begins `offset` bytes after the first byte fed."""
+        if offset - self._offsets[-1] >= LINE_START_STEP and line > self._lines[-1]:
+            self._offsets.append(offset)
+            self._lines.append(line)
+
+    def before(self, line: int) -> tuple[int, int]:
+        """(offset, number) of the last recorded line start at or before line `line`."""
+        index = max(0, bisect_right(self._lines, line) - 1)
+        return self._offsets[index], self._lines[index]
+
+
 class DuplicateTracker:
     def __init__(self, columns: int, telemetry_index: int, budget: Budget) -> None:
         self._columns = columns
@@ -187,9 +212,12 @@ class DuplicateTracker:
 
     # At the end -------------------------------------------------------------------------------
 
-    def confirm(self, reopen: Reopen | None, max_line: int) -> None:
+    def confirm(
+        self, reopen: Reopen | None, max_line: int, starts: LineStarts | None = None
+    ) -> None:
         """Report every row whose key is the key of an earlier row, re-reading from `reopen`
-        the rows whose hash repeats (none is reported when they cannot be re-read)."""
+        the rows whose hash repeats (none is reported when they cannot be re-read). With
+        `starts`, a stream that can seek is read from the last line start before those rows."""
         held, self._hashes = self._hashes, HashLog()
         entries = repeated_entries(held.hashes)
         if not entries:
@@ -201,7 +229,7 @@ class DuplicateTracker:
             self.unconfirmed = (lines[0], len(lines), "the input cannot be read a second time")
             return
         try:
-            listed, total = self._compare(reopen, lines, hashes, max_line)
+            listed, total = self._compare(reopen, lines, hashes, max_line, starts or LineStarts())
         except OSError as problem:
             self.unconfirmed = (lines[0], len(lines), problem.strerror or str(problem))
             return
@@ -215,7 +243,12 @@ class DuplicateTracker:
         self.log.omitted += total - len(listed)
 
     def _compare(
-        self, reopen: Reopen, lines: array[int], hashes: array[int], max_line: int
+        self,
+        reopen: Reopen,
+        lines: array[int],
+        hashes: array[int],
+        max_line: int,
+        starts: LineStarts,
     ) -> tuple[list[tuple[int, int]], int]:
         """The earliest `MAX_LISTED` (line, first line) repeats, in line order, and how many."""
         earliest: list[tuple[int, int]] = []  # a max-heap by line, as (-line, first)
@@ -229,7 +262,10 @@ class DuplicateTracker:
             if not wanted:
                 continue
             limit = KEY_BYTES if high - low > 1 else None  # one hash value cannot be split
-            found = self._compare_part(reopen(), wanted, array("q", part_hashes), max_line, limit)
+            stream, first_line = _positioned(reopen(), starts, wanted[0])
+            found = self._compare_part(
+                stream, wanted, array("q", part_hashes), max_line, limit, first_line
+            )
             if found is None:
                 middle = (low + high) // 2
                 ranges += [(middle, high), (low, middle)]
@@ -249,6 +285,7 @@ class DuplicateTracker:
         hashes: array[int],
         max_line: int,
         limit: int | None,
+        first_line: int = 1,
     ) -> tuple[list[tuple[int, int]], int] | None:
         """One pass over the rows `lines`: their first `MAX_LISTED` repeats and how many; None
         when their keys would hold more than `limit` bytes."""
@@ -257,7 +294,7 @@ class DuplicateTracker:
         listed: list[tuple[int, int]] = []
         count = 0
         index = 0
-        for number, text in wanted_lines(stream, lines, REREAD_CHUNK, max_line):
+        for number, text in wanted_lines(stream, lines, REREAD_CHUNK, max_line, first_line):
             while lines[index] != number:  # a line the file no longer has
                 index += 1
             expected = hashes[index]
@@ -404,19 +441,40 @@ def _repeated_among(values: list[int], indexes: Iterable[int]) -> list[int]:
 # Reading chosen lines again ---------------------------------------------------------------------
 
 
+def _positioned(stream: ByteStream, starts: LineStarts, line: int) -> tuple[ByteStream, int]:
+    """`stream` moved to the last recorded line start at or before `line`, and that line's
+    number; unmoved (line 1) when it cannot seek."""
+    offset, number = starts.before(line)
+    if not offset:
+        return stream, 1
+    try:
+        seek, tell = getattr(stream, "seek", None), getattr(stream, "tell", None)
+        if seek is None or tell is None or not getattr(stream, "seekable", lambda: False)():
+            return stream, 1
+        seek(tell() + offset)
+    except (OSError, ValueError):
+        return stream, 1
+    return stream, number
+
+
 def wanted_lines(
-    stream: ByteStream, numbers: Iterable[int], chunk_size: int, max_line: int
+    stream: ByteStream,
+    numbers: Iterable[int],
+    chunk_size: int,
+    max_line: int,
+    first_line: int = 1,
 ) -> Iterator[tuple[int, bytes]]:
     """The lines of `stream` whose 1-based numbers `numbers` gives in increasing order, each with
     its number and without its LF (a CR before it stays).
 
     Lines are numbered as the scanner numbers them: split at LF, the last one with or without
-    it. A line longer than `max_line` is never one the duplicate check asks for (the scanner
-    does not track it), and it is skipped without being held.
+    it; the stream starts at line `first_line` (a line start the scanner recorded). A line longer
+    than `max_line` is never one the duplicate check asks for (the scanner does not track it),
+    and it is skipped without being held.
     """
     wanted = iter(numbers)
     target = next(wanted, None)
-    first = 1  # the number of the line `carry` starts
+    first = first_line  # the number of the line `carry` starts
     carry = b""
     skipping = False
     while target is not None:

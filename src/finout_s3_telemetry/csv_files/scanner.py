@@ -17,7 +17,12 @@ from itertools import chain
 from finout_s3_telemetry.csv_files import grammar
 from finout_s3_telemetry.csv_files.candidates import Candidate, choose, make_candidates
 from finout_s3_telemetry.csv_files.dates import DayTracker, day_in_file_name
-from finout_s3_telemetry.csv_files.duplicates import UNDECIDED_HASHES, DuplicateTracker, Reopen
+from finout_s3_telemetry.csv_files.duplicates import (
+    UNDECIDED_HASHES,
+    DuplicateTracker,
+    LineStarts,
+    Reopen,
+)
 from finout_s3_telemetry.csv_files.fields import (
     LineFault,
     SplitLine,
@@ -78,6 +83,8 @@ class Scanner:
         self.rows = 0
         self._well_formed = 0
         self.duplicates: DuplicateTracker | None = None
+        self._fed = 0
+        self._line_starts = LineStarts()
         """The telemetry column's duplicate check, once the report is made."""
 
     # Feeding -----------------------------------------------------------------------------------
@@ -97,6 +104,10 @@ class Scanner:
                 start = newline + 1
             self._carry = b""
         self._take(data, start)
+        self._fed += len(chunk)
+        if self._started and not self._skipping and not self._stopped:
+            # The carried bytes are the start of the next line: where it begins, by number.
+            self._line_starts.record(self._fed - len(self._carry), self.line + 1)
 
     def _take(self, data: bytes, start: int) -> None:
         """data[start:]: complete lines now, the rest carried over."""
@@ -502,7 +513,7 @@ class Scanner:
             if chosen is not None:
                 errors.append(chosen.problems)
                 self.duplicates = chosen.duplicates
-                chosen.duplicates.confirm(reopen, MAX_LINE)
+                chosen.duplicates.confirm(reopen, MAX_LINE, self._line_starts)
                 partial = ProblemLog()
                 chosen.duplicates.warn(partial)
                 warnings += [chosen.duplicates.log, partial]
