@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 from pathlib import Path
 
 from finout_s3_telemetry.constructs.cdktf_core import App
 from finout_s3_telemetry.stacks.endpoint_stack import FinoutEndpointStack
+from finout_s3_telemetry.stacks.removed_endpoints import (
+    RemovedStacksError,
+    read_json,
+    stack_document,
+    still_deployed,
+)
 
 from finout_s3_telemetry.config.model import Config
 from finout_s3_telemetry.naming import endpoint_name_problem
@@ -66,8 +71,9 @@ def synthesize(
 ) -> list[Path]:
     """Write `<outdir>/stacks/<endpoint>/cdk.tf.json` for every endpoint; return those folders.
 
-    A removed endpoint whose local state still holds resources raises RemovedStacksError, or
-    with `keep_deployed` keeps its stack folder (for `plan` to plan its destroy).
+    A removed endpoint whose state (local, or in the S3 backend) still holds resources, or could
+    not be read, raises RemovedStacksError, or with `keep_deployed` keeps its stack folder (for
+    `plan` to plan its destroy).
 
     Stack folders of endpoints no longer in the config are removed, so `cdktf.out` never offers
     a stale stack to deploy, but only those that the previous synth's manifest lists as its own
@@ -75,13 +81,13 @@ def synthesize(
     """
     previous = synthesized_stacks(outdir)
     wanted = {endpoint.name for endpoint in config.endpoints}
-    kept: set[str] = set()
-    if config.state.backend == "local":
-        state_root = (state_dir or Path(os.environ.get(STATE_DIR_ENV) or ".")).absolute()
-        deployed = still_deployed(config, outdir, state_root, previous - wanted)
-        if deployed and not keep_deployed:
-            raise RemovedStacksError(list(deployed.values()))
-        kept = set(deployed)
+    state_root = (state_dir or Path(os.environ.get(STATE_DIR_ENV) or ".")).absolute()
+    deployed = still_deployed(
+        config, outdir, previous - wanted, state_dir=state_root, target=target
+    )
+    if deployed and not keep_deployed:
+        raise RemovedStacksError(list(deployed.values()))
+    kept = set(deployed)
     folders = {name: keys for name in previous if (keys := folder_keys(outdir, name)) is not None}
     build_app(config, target, outdir=outdir, state_dir=state_dir, previous_folders=folders).synth()
     stacks_dir = outdir / "stacks"
@@ -97,80 +103,10 @@ def synthesize(
     return written
 
 
-class RemovedStacksError(RuntimeError):
-    """Endpoints left the config while their stacks still hold resources (exit code 2)."""
-
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(problems))
-
-
-def still_deployed(
-    config: Config, outdir: Path, state_dir: Path, removed: set[str]
-) -> dict[str, str]:
-    """Endpoint name -> a sentence, for each removed endpoint whose local state still holds
-    resources.
-
-    Dropping its stack folder would orphan them: `cdktf destroy` could no longer reach them, and
-    a renamed endpoint would plan a second role with a name IAM already holds.
-    """
-    problems: dict[str, str] = {}
-    for name in sorted(removed):
-        count = _resources_in_state(state_dir / f"terraform.{name}.tfstate")
-        if not count:
-            continue
-        role = _role_name(outdir, name)
-        renamed = [
-            e.name
-            for e in config.endpoints
-            if role is not None
-            and e.role_name == role
-            and not (outdir / "stacks" / e.name).is_dir()
-        ]
-        sentence = (
-            f"endpoint {name!r} is no longer in the config, but its state "
-            f"(terraform.{name}.tfstate) still holds {count} resource(s)"
-        )
-        if renamed:
-            sentence += (
-                f"; it looks renamed to {renamed[0]!r}, whose role {role!r} IAM already holds for "
-                f"{name!r}: the old stack must be destroyed before the new one can be deployed "
-                "(the role is recreated; Finout's endpoint then needs its Test Endpoint again)"
-            )
-        sentence += (
-            f". Put it back in the config, or destroy it first: `npx cdktf destroy {name} "
-            "--skip-synth` (its synthesized stack is kept until then), then synth again"
-        )
-        problems[name] = sentence
-    return problems
-
-
-def _resources_in_state(path: Path) -> int:
-    try:
-        state = json.loads(path.read_text(encoding="utf-8"))
-        return sum(
-            1
-            for resource in state.get("resources", [])
-            if resource.get("mode") == "managed" and resource.get("instances")
-        )
-    except (OSError, ValueError, AttributeError, TypeError, RecursionError):
-        return 0
-
-
-def _role_name(outdir: Path, stack: str) -> str | None:
-    try:
-        document = json.loads((outdir / "stacks" / stack / "cdk.tf.json").read_text("utf-8"))
-        roles = document["resource"]["aws_iam_role"]
-        return str(next(iter(roles.values()))["name"])
-    except (OSError, ValueError, KeyError, TypeError, StopIteration, RecursionError):
-        return None
-
-
 def folder_keys(outdir: Path, stack: str) -> set[str] | None:
     """The telemetry folder keys a synthesized stack creates, or None when it cannot be read."""
     try:
-        document = json.loads((outdir / "stacks" / stack / "cdk.tf.json").read_text("utf-8"))
-        objects = document.get("resource", {}).get("aws_s3_object", {})
+        objects = stack_document(outdir, stack).get("resource", {}).get("aws_s3_object", {})
         keys = objects[FOLDERS_LOGICAL_ID]["for_each"]
     except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return None
@@ -182,9 +118,8 @@ def synth_notes(outdir: Path) -> list[str]:
     `warning: <construct path>: <message>` (a weakened secure default) or `note: …` (a new
     folder to send to Finout support)."""
     try:
-        manifest = json.loads((outdir / MANIFEST).read_text(encoding="utf-8"))
-        stacks = manifest["stacks"].values()
-    except (OSError, ValueError, KeyError, AttributeError):
+        stacks = read_json(outdir / MANIFEST)["stacks"].values()
+    except (KeyError, TypeError, AttributeError):
         return []
     return [
         f"{LEVELS[note.get('level')]}: {note.get('constructPath', '')}: {note.get('message', '')}"
@@ -201,10 +136,9 @@ def synthesized_stacks(outdir: Path) -> set[str]:
     manifest is a file on disk, and a hand-edited one must not steer a removal elsewhere.
     """
     try:
-        manifest = json.loads((outdir / MANIFEST).read_text(encoding="utf-8"))
-        stacks = manifest["stacks"]
+        stacks = read_json(outdir / MANIFEST)["stacks"]
         entries = list(stacks.items()) if isinstance(stacks, dict) else []
-    except (OSError, ValueError, KeyError, TypeError, RecursionError):
+    except (KeyError, TypeError):
         return set()
     return {
         name

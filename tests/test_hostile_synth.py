@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from finout_s3_telemetry.cli import main
+from finout_s3_telemetry.local.moto_server import LocalAws
 from finout_s3_telemetry.targets import Target, TargetError, resolve_target
 
 CONFIG: dict[str, Any] = {
@@ -328,4 +329,61 @@ def test_an_endpoint_whose_state_holds_resources_is_not_dropped(
     # Destroyed (an empty state): the removal goes through.
     (tmp_path / "terraform.beta.tfstate").write_text(json.dumps({"version": 4, "resources": []}))
     assert main(["synth", "-q", "-c", str(config_file), "--outdir", str(outdir)]) == 0
+    assert not (outdir / "stacks" / "beta").exists()
+
+
+@pytest.mark.moto
+def test_an_endpoint_whose_s3_state_holds_resources_or_cannot_be_read_is_not_dropped(
+    local_aws: LocalAws, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same guard with the S3 backend: the state is read where the old stack's backend block
+    says; an unreadable state is refused too, as synth cannot tell."""
+    data = copy.deepcopy(CONFIG)
+    data["state"] = {"backend": "s3", "bucket": "acme-terraform-state", "key": "finout"}
+    config_file = tmp_path / "telemetry.yaml"
+    config_file.write_text(yaml.safe_dump(data))
+    outdir = tmp_path / "out"
+    flags = ["-q", "-c", str(config_file), "--outdir", str(outdir)]
+    flags += ["--endpoint-url", local_aws.endpoint_url]
+    assert main(["synth", *flags]) == 0
+    data["endpoints"] = data["endpoints"][:1]
+    config_file.write_text(yaml.safe_dump(data))
+
+    # No state bucket at all: whether beta holds resources cannot be read, so it is kept.
+    assert main(["synth", *flags]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert (
+        "endpoint 'beta' is no longer in the config, and whether its state "
+        "(s3://acme-terraform-state/finout/beta.tfstate) still holds resources could not be "
+        "read (NoSuchBucket"
+    ) in err
+    assert (outdir / "stacks" / "beta" / "cdk.tf.json").is_file()
+
+    s3 = Target("local", local_aws.endpoint_url).client("s3", "us-east-1")
+    s3.create_bucket(Bucket="acme-terraform-state")
+    deployed = {
+        "version": 4,
+        "resources": [
+            {"mode": "managed", "type": "aws_iam_role", "instances": [{"attributes": {}}]},
+        ],
+    }
+    s3.put_object(
+        Bucket="acme-terraform-state", Key="finout/beta.tfstate", Body=json.dumps(deployed)
+    )
+    assert main(["synth", *flags]) == 2
+    err = capsys.readouterr().err
+    assert (
+        "endpoint 'beta' is no longer in the config, but its state "
+        "(s3://acme-terraform-state/finout/beta.tfstate) still holds 1 resource(s)"
+    ) in err
+    assert (outdir / "stacks" / "beta" / "cdk.tf.json").is_file()
+
+    # Destroyed: an empty state, and the removal goes through.
+    s3.put_object(
+        Bucket="acme-terraform-state",
+        Key="finout/beta.tfstate",
+        Body=json.dumps({"version": 4, "resources": []}),
+    )
+    assert main(["synth", *flags]) == 0
     assert not (outdir / "stacks" / "beta").exists()

@@ -63,7 +63,8 @@ def run(args: argparse.Namespace) -> int:
     # Imported only now: starting cdktf's runtime costs most of a second, and a bad config or
     # target must fail fast without paying it. (Importing it in a thread while the config is
     # validated was measured slower: both are Python-bound and share the GIL.)
-    from finout_s3_telemetry.stacks.app import RemovedStacksError, synth_notes, synthesize
+    from finout_s3_telemetry.stacks.app import synth_notes, synthesize
+    from finout_s3_telemetry.stacks.removed_endpoints import RemovedStacksError
 
     try:
         stacks = synthesize(config, target, outdir=outdir)
