@@ -6,8 +6,10 @@ in-process and prints the wall time and AWS API calls, in total and per endpoint
 telemetries. Prints figures only; the target for the 10 x 100 check is 3 s or less.
 
 The folders stay empty (no CSV file is uploaded), so the content checks read no object:
-FINOUT-CSV-001 has nothing to validate and FINOUT-CSV-002 warns on every endpoint. With files,
-each non-empty folder would add one GetObject of its newest file.
+FINOUT-CSV-001 has nothing to validate and FINOUT-CSV-002 warns on every endpoint. A third run
+uses SSE-KMS endpoints whose folders hold files: each non-empty folder adds one HeadObject and one
+GetObject of its newest file, each endpoint's key one DescribeKey and one GetKeyPolicy; the run
+is repeated after more files are added, to show the calls do not grow with the files.
 
     .venv/bin/python bench/check.py [--endpoints 10] [--telemetries 100]
 """
@@ -32,8 +34,8 @@ from check_provisioning import provision
 REGIONS = ("us-east-1", "eu-west-1")
 
 
-def bench_config(endpoints: int, telemetries: int) -> Config:
-    tag = f"t{telemetries}"
+def bench_config(endpoints: int, telemetries: int, *, kms: bool = False) -> Config:
+    tag = f"{'k' if kms else 't'}{telemetries}"
 
     def endpoint(index: int) -> dict[str, Any]:
         return {
@@ -44,6 +46,7 @@ def bench_config(endpoints: int, telemetries: int) -> Config:
             "external_id": f"finout-bench{index:02d}",
             "role_name": f"FinoutBenchRole-{tag}-{index:02d}",
             "telemetries": [f"metric_{n:03d}" for n in range(telemetries)],
+            **({"encryption": "sse-kms", "kms_key": "create"} if kms else {}),
         }
 
     return Config.model_validate(
@@ -52,6 +55,17 @@ def bench_config(endpoints: int, telemetries: int) -> Config:
             "endpoints": [endpoint(i) for i in range(endpoints)],
         }
     )
+
+
+def add_files(config: Config, target: Target, count: int) -> None:
+    """`count` small valid CSV files in every folder (each newer than the last)."""
+    for endpoint in config.endpoints:
+        s3 = target.client("s3", endpoint.region)
+        for telemetry in endpoint.telemetries:
+            for n in range(count):
+                body = f'"date","{telemetry}"\n"2024-06-07","{n + 1}"\n'.encode()
+                key = f"{endpoint.folder_key(telemetry)}export-{time.time_ns()}.csv"
+                s3.put_object(Bucket=endpoint.bucket, Key=key, Body=body)
 
 
 def timed_check(config: Config, target: Target) -> tuple[Report, float]:
@@ -67,11 +81,11 @@ def print_report(title: str, report: Report, seconds: float) -> None:
     print(f"\n{title}")
     print(f"  wall time           {seconds:.2f} s")
     print(f"  no check failed     {report.ok} ({results} results)")
+    print(f"  warnings            {report.count(Status.WARN)} ({', '.join(warned) or 'none'})")
     print(
-        f"  warnings            {report.count(Status.WARN)} ({', '.join(warned) or 'none'}; "
-        "the telemetry folders are empty, so no file is read or validated)"
+        f"  API calls total     {report.api_calls} (incl. 1 sts:GetCallerIdentity and 1 "
+        "organizations:DescribeOrganization)"
     )
-    print(f"  API calls total     {report.api_calls} (incl. 1 sts:GetCallerIdentity)")
     print(f"  API calls/endpoint  {', '.join(map(str, per_endpoint))}")
     operations = ", ".join(f"{op} {n}" for op, n in sorted(report.api_calls_by_operation.items()))
     print(f"  by operation        {operations}")
@@ -97,6 +111,12 @@ def main() -> None:
         )
         big_report, big_seconds = timed_check(big, target)
         small_report, small_seconds = timed_check(small, target)
+        encrypted = bench_config(args.endpoints, small_count, kms=True)
+        provision(encrypted, target)
+        add_files(encrypted, target, 1)
+        one_file, one_file_seconds = timed_check(encrypted, target)
+        add_files(encrypted, target, 5)
+        more_files, more_files_seconds = timed_check(encrypted, target)
     print_report(
         f"check: {args.endpoints} endpoints x {args.telemetries} telemetries (target <= 3 s)",
         big_report,
@@ -115,6 +135,22 @@ def main() -> None:
         f"{sorted(big_calls)} with {args.telemetries} telemetries "
         f"({'independent of' if big_calls == small_calls else 'DEPENDENT ON'} the telemetry count; "
         f"the folders are empty, so s3:GetObject ran {reads} times)"
+    )
+    print_report(
+        f"check: {args.endpoints} SSE-KMS endpoints x {small_count} telemetries, 1 file per folder",
+        one_file,
+        one_file_seconds,
+    )
+    print_report(
+        "check: the same with 6 files per folder",
+        more_files,
+        more_files_seconds,
+    )
+    before = sorted({e.api_calls for e in one_file.endpoints})
+    after = sorted({e.api_calls for e in more_files.endpoints})
+    print(
+        f"\ncalls per SSE-KMS endpoint: {before} with 1 file per folder, {after} with 6 "
+        f"({'independent of' if before == after else 'DEPENDENT ON'} the number of files)"
     )
 
 

@@ -31,7 +31,8 @@ class BucketSettings:
     """Default `BucketOwnerEnforced`: ACLs are off and the bucket owner owns every object."""
     sse_algorithm: Literal["AES256", "aws:kms", "aws:kms:dsse"] = "AES256"
     """Default `AES256` (SSE-S3), which Finout can read without a key grant. With `aws:kms` the
-    key policy must let Finout's role decrypt."""
+    key policy must let Finout's role decrypt: `FinoutTelemetryEndpointProps(encryption="sse-kms",
+    kms_key=...)` sets this and `kms_master_key_id` and grants the role kms:Decrypt."""
     kms_master_key_id: str | None = None
     """Default none (the AWS managed key when `sse_algorithm` is KMS)."""
     bucket_key_enabled: bool = True

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from finout_s3_telemetry.constructs.cdktf_core import Construct, TerraformOutput
 
-from finout_s3_telemetry.endpoint_form import FORM_FIELDS, TELEMETRY_FOLDERS
+from finout_s3_telemetry.endpoint_form import FORM_FIELDS, KMS_KEY, TELEMETRY_FOLDERS
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -20,11 +20,13 @@ class EndpointOutputsProps:
     folder_prefixes: Sequence[str]
     name_prefix: str = ""
     """Default empty. Put before each output's name, for a second endpoint in one stack."""
+    kms_key_arn: str | None = None
+    """Default none (SSE-S3): no key output. With SSE-KMS, the key the files are encrypted with."""
 
 
 class EndpointOutputs(Construct):
     """Outputs sharing the `finout_` prefix: role ARN, bucket, S3 path prefix, region, external ID
-    and the folder prefixes to send to Finout support."""
+    and the folder prefixes to send to Finout support; with SSE-KMS also the key's ARN."""
 
     def __init__(self, scope: Construct, id: str, props: EndpointOutputsProps) -> None:
         super().__init__(scope, id)
@@ -36,7 +38,11 @@ class EndpointOutputs(Construct):
             "external_id": props.external_id,
             TELEMETRY_FOLDERS.output: list(props.folder_prefixes),
         }
-        for field in (*FORM_FIELDS, TELEMETRY_FOLDERS):
+        fields = [*FORM_FIELDS, TELEMETRY_FOLDERS]
+        if props.kms_key_arn is not None:
+            values[KMS_KEY.output] = props.kms_key_arn
+            fields.append(KMS_KEY)
+        for field in fields:
             output = TerraformOutput(
                 self, field.output, value=values[field.output], description=field.description
             )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from finout_s3_telemetry.constructs.cdktf_core import Construct, TerraformProvider, aws_resource
-from finout_s3_telemetry.constructs.props_validation import check_props, range_problem
+from finout_s3_telemetry.constructs.props_validation import check_props, is_token, range_problem
 
 from finout_s3_telemetry.naming import (
     DEFAULT_POLICY_NAME,
@@ -13,13 +13,18 @@ from finout_s3_telemetry.naming import (
     bucket_arn,
     bucket_name_problem,
     external_id_problem,
+    kms_key_arn_problem,
+    kms_key_region_problem,
+    kms_policy_name,
     partition_problem,
     policy_name_problem,
     principal_problem,
+    region_problem,
     role_name_problem,
 )
 from finout_s3_telemetry.policy_documents import (
     PolicyDocument,
+    kms_decrypt_policy,
     read_only_policy,
     to_json,
     trust_policy,
@@ -118,3 +123,62 @@ class FinoutReadOnlyRole(Construct):
     @property
     def role_arn(self) -> str:
         return self.role.get_string_attribute("arn")
+
+    @property
+    def role_name(self) -> str:
+        """The role's name as a Terraform expression (creates the dependency)."""
+        return self.role.get_string_attribute("id")
+
+
+@dataclass(frozen=True, kw_only=True)
+class FinoutKmsDecryptPolicyProps:
+    role_name: str
+    """The role to grant, by name (usually FinoutReadOnlyRole's `role_name`). Required."""
+    key_arn: str
+    """The ARN of the key the bucket's files are encrypted with (a key ARN, never an alias, or
+    the `arn` attribute of a key in the stack). Required."""
+    region: str
+    """The bucket's region: the role may decrypt only in requests S3 makes there. Required."""
+    provider: TerraformProvider
+    """The AWS provider. Required."""
+    policy_name: str = DEFAULT_POLICY_NAME
+    """Default `finest-access-policy_telemetry_export`: the name of the role's read-only policy;
+    this policy is named after it, `<policy_name>-kms`."""
+
+
+class FinoutKmsDecryptPolicy(Construct):
+    """The role's second inline policy for an SSE-KMS bucket: `kms:Decrypt` on exactly that key,
+    only through S3 in the bucket's region (`policies/finout_kms_decrypt_policy.json.j2`).
+
+    A separate `aws_iam_role_policy` beside Finout's documented policy, which stays byte for byte
+    as Finout documents it; and separate from the role, so that a key whose policy names the
+    role can be made between the two.
+    """
+
+    def __init__(self, scope: Construct, id: str, props: FinoutKmsDecryptPolicyProps) -> None:
+        key_problem = None if is_token(props.key_arn) else kms_key_arn_problem(props.key_arn)
+        if key_problem is None and not is_token(props.key_arn) and not region_problem(props.region):
+            key_problem = kms_key_region_problem(props.key_arn, props.region)
+        check_props(
+            "FinoutKmsDecryptPolicy",
+            [
+                (
+                    "role_name",
+                    None if is_token(props.role_name) else role_name_problem(props.role_name),
+                ),
+                ("key_arn", key_problem),
+                ("region", region_problem(props.region)),
+                ("policy_name", policy_name_problem(kms_policy_name(props.policy_name))),
+            ],
+        )
+        super().__init__(scope, id)
+        self.policy_name = kms_policy_name(props.policy_name)
+        self.document: PolicyDocument = kms_decrypt_policy(props.key_arn, props.region)
+        self.policy = aws_resource(
+            self,
+            "policy",
+            "aws_iam_role_policy",
+            props.provider,
+            {"name": self.policy_name, "role": props.role_name, "policy": to_json(self.document)},
+            logical_id=id,
+        )

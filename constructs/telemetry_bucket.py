@@ -56,9 +56,9 @@ class TelemetryBucket(Construct):
 
     Emits, all under this construct's id as the Terraform name: the bucket (`force_destroy` from
     the settings, default false), its public access block (all four on), ownership controls
-    (`BucketOwnerEnforced`), default encryption (SSE-S3), versioning (enabled), a lifecycle
-    configuration (incomplete uploads removed after 7 days, old versions after 90) and a
-    TLS-only bucket policy.
+    (`BucketOwnerEnforced`), default encryption (SSE-S3, or the KMS key of the settings),
+    versioning (enabled), a lifecycle configuration (incomplete uploads removed after 7 days, old
+    versions after 90) and a TLS-only bucket policy.
     """
 
     def __init__(self, scope: Construct, id: str, props: TelemetryBucketProps) -> None:
@@ -160,8 +160,13 @@ class TelemetryBucket(Construct):
     @property
     def settled_by(self) -> list[str]:
         """What objects should wait for: with versioning on first, every object (folder markers
-        included) gets a real version id, never the pre-versioning `null` one."""
-        return [_ref(self.versioning)] if self.versioning else []
+        included) gets a real version id, never the pre-versioning `null` one; with a KMS key,
+        the encryption configuration too, so that no object is written with S3's own keys
+        before the bucket's key takes over."""
+        waits = [_ref(self.versioning)] if self.versioning else []
+        if self.settings.sse_algorithm != "AES256":
+            waits.append(_ref(self.encryption))
+        return waits
 
     @property
     def bucket_arn(self) -> str:

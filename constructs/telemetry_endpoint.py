@@ -7,15 +7,22 @@ validated here with the same rules and messages as the config file.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 from finout_s3_telemetry.constructs.bucket_defaults import SECURE_BUCKET_DEFAULTS, BucketSettings
 from finout_s3_telemetry.constructs.cdktf_core import Construct, TerraformProvider
 from finout_s3_telemetry.constructs.endpoint_outputs import EndpointOutputs, EndpointOutputsProps
-from finout_s3_telemetry.constructs.finout_role import FinoutReadOnlyRole, FinoutReadOnlyRoleProps
-from finout_s3_telemetry.constructs.props_validation import check_props
+from finout_s3_telemetry.constructs.finout_role import (
+    FinoutKmsDecryptPolicy,
+    FinoutKmsDecryptPolicyProps,
+    FinoutReadOnlyRole,
+    FinoutReadOnlyRoleProps,
+)
+from finout_s3_telemetry.constructs.props_validation import check_props, is_token
 from finout_s3_telemetry.constructs.telemetry_bucket import (
     BucketReference,
     ExistingTelemetryBucket,
@@ -24,10 +31,17 @@ from finout_s3_telemetry.constructs.telemetry_bucket import (
     TelemetryBucketProps,
 )
 from finout_s3_telemetry.constructs.telemetry_folders import TelemetryFolders, TelemetryFoldersProps
+from finout_s3_telemetry.constructs.telemetry_kms_key import TelemetryKmsKey, TelemetryKmsKeyProps
 
 from finout_s3_telemetry.naming import (
     DEFAULT_POLICY_NAME,
     DEFAULT_ROLE_NAME,
+    ENCRYPTIONS,
+    KMS_KEY_CREATE,
+    account_id_problem,
+    endpoint_name_problem,
+    kms_key_problem,
+    kms_setting_problems,
     partition_of,
     principal_arn,
     region_problem,
@@ -73,26 +87,77 @@ class FinoutTelemetryEndpointProps:
     """Default empty: the Terraform names are `telemetry_bucket`, `telemetry_folders`,
     `finout_role` and the outputs `finout_*`, as in our stacks. Two endpoints in one stack need
     different prefixes (e.g. `eu-`)."""
+    encryption: Literal["sse-s3", "sse-kms"] = "sse-s3"
+    """Default `sse-s3`: a created bucket encrypts with S3's own keys. `sse-kms`: the files are
+    encrypted with the KMS key `kms_key` names, and the role also gets `<policy_name>-kms`, which
+    allows kms:Decrypt on it through S3 only (as the config's `encryption`)."""
+    kms_key: str | None = None
+    """Default none; required with `encryption="sse-kms"`, refused without it. `"create"`: a
+    new customer-managed key (rotation on, 30-day deletion window, alias
+    `alias/finout-telemetry-<endpoint_name>`, S3 Bucket Keys on); not for an existing bucket.
+    Otherwise an existing key's ARN in `region`, never changed here (as the config's
+    `kms_key`), or the `arn` attribute of a key in the caller's own stack."""
+    endpoint_name: str | None = None
+    """Default none. The endpoint's name (1-63 lowercase letters, digits and hyphens); required
+    with `kms_key="create"`, whose alias it names."""
+    account_id: str | None = None
+    """Default none. With `kms_key="create"`, the account whose root administers the key; none
+    reads it from the provider's credentials (`data "aws_caller_identity"`). It does not pin the
+    provider's account: give the provider `allowed_account_ids` for that."""
 
 
 class FinoutTelemetryEndpoint(Construct):
     """Everything one Finout endpoint needs, in the caller's stack and with the caller's provider.
 
     Outputs (`<name_prefix>finout_role_arn`, `…bucket_name`, `…s3_path_prefix`, `…region`,
-    `…external_id`, `…telemetry_folders`) are the values to type into Finout.
+    `…external_id`, `…telemetry_folders`) are the values to type into Finout; with SSE-KMS
+    `…kms_key_arn` names the key.
+
+    The role comes first: a key made here names it in its policy, and the role's kms:Decrypt
+    policy names the key, so the order is role, key, bucket, then that policy.
     """
 
     def __init__(self, scope: Construct, id: str, props: FinoutTelemetryEndpointProps) -> None:
-        check_props(
-            "FinoutTelemetryEndpoint",
-            [
-                ("region", region_problem(props.region)),
-                ("name_prefix", _name_prefix_problem(props.name_prefix)),
-            ],
-        )
+        check_props("FinoutTelemetryEndpoint", _problems(props))
         super().__init__(scope, id)
         partition = partition_of(props.region)
         name = props.name_prefix
+        self.role = FinoutReadOnlyRole(
+            self,
+            f"{name}finout_role",
+            FinoutReadOnlyRoleProps(
+                principal_arn=principal_arn(props.principal, partition),
+                external_id=props.external_id,
+                bucket_name=props.bucket_name,
+                partition=partition,
+                role_name=props.role_name,
+                policy_name=props.policy_name,
+                provider=props.provider,
+            ),
+        )
+        self.kms_key: TelemetryKmsKey | None = None
+        key_arn = props.kms_key if props.encryption == "sse-kms" else None
+        if key_arn == KMS_KEY_CREATE:
+            self.kms_key = TelemetryKmsKey(
+                self,
+                f"{name}kms_key",
+                TelemetryKmsKeyProps(
+                    endpoint_name=props.endpoint_name or "",
+                    role_arn=self.role.role_arn,
+                    region=props.region,
+                    account_id=props.account_id,
+                    provider=props.provider,
+                ),
+            )
+            key_arn = self.kms_key.key_arn
+        bucket_settings = props.bucket_settings
+        if key_arn is not None:
+            bucket_settings = dataclasses.replace(
+                bucket_settings,
+                sse_algorithm="aws:kms",
+                kms_master_key_id=key_arn,
+                bucket_key_enabled=True,
+            )
         bucket: BucketReference
         wait_for: list[str] = []
         if props.existing_bucket:
@@ -111,7 +176,7 @@ class FinoutTelemetryEndpoint(Construct):
                     bucket_name=props.bucket_name,
                     provider=props.provider,
                     partition=partition,
-                    settings=props.bucket_settings,
+                    settings=bucket_settings,
                 ),
             )
             bucket, wait_for = created, created.settled_by
@@ -127,19 +192,19 @@ class FinoutTelemetryEndpoint(Construct):
                 depends_on=wait_for,
             ),
         )
-        self.role = FinoutReadOnlyRole(
-            self,
-            f"{name}finout_role",
-            FinoutReadOnlyRoleProps(
-                principal_arn=principal_arn(props.principal, partition),
-                external_id=props.external_id,
-                bucket_name=props.bucket_name,
-                partition=partition,
-                role_name=props.role_name,
-                policy_name=props.policy_name,
-                provider=props.provider,
-            ),
-        )
+        self.kms_policy: FinoutKmsDecryptPolicy | None = None
+        if key_arn is not None:
+            self.kms_policy = FinoutKmsDecryptPolicy(
+                self,
+                f"{name}finout_kms_policy",
+                FinoutKmsDecryptPolicyProps(
+                    role_name=self.role.role_name,
+                    key_arn=key_arn,
+                    region=props.region,
+                    policy_name=props.policy_name,
+                    provider=props.provider,
+                ),
+            )
         self.outputs = EndpointOutputs(
             self,
             f"{name}outputs",
@@ -151,5 +216,53 @@ class FinoutTelemetryEndpoint(Construct):
                 external_id=props.external_id,
                 folder_prefixes=list(self.folders.keys.values()),
                 name_prefix=name,
+                kms_key_arn=key_arn,
             ),
         )
+
+
+def _problems(props: FinoutTelemetryEndpointProps) -> list[tuple[str, str | None]]:
+    """The endpoint's own props; the bucket, folders, role and key check theirs."""
+    problems: list[tuple[str, str | None]] = [
+        ("region", region_problem(props.region)),
+        ("name_prefix", _name_prefix_problem(props.name_prefix)),
+    ]
+    if props.encryption not in ENCRYPTIONS:
+        problems.append(
+            ("encryption", f"{props.encryption!r} is not one of {', '.join(ENCRYPTIONS)}")
+        )
+        return problems
+    if props.kms_key is not None and not is_token(props.kms_key):
+        # A key of the caller's own stack (its `arn` attribute) is known only at apply.
+        problems.append(("kms_key", kms_key_problem(props.kms_key)))
+    problems += kms_setting_problems(
+        encryption=props.encryption,
+        kms_key=props.kms_key,
+        existing_bucket=props.existing_bucket,
+        region=props.region,
+        policy_name=props.policy_name,
+    )
+    if props.endpoint_name is not None:
+        problems.append(("endpoint_name", endpoint_name_problem(props.endpoint_name)))
+    elif props.encryption == "sse-kms" and props.kms_key == KMS_KEY_CREATE:
+        problems.append(
+            (
+                "endpoint_name",
+                "is required with kms_key 'create': it names the key's alias, "
+                "alias/finout-telemetry-<endpoint_name>",
+            )
+        )
+    if props.account_id is not None:
+        problems.append(("account_id", account_id_problem(props.account_id)))
+    settings = props.bucket_settings
+    if props.encryption == "sse-kms" and (
+        settings.sse_algorithm != "AES256" or settings.kms_master_key_id is not None
+    ):
+        problems.append(
+            (
+                "bucket_settings",
+                "sets the bucket's encryption, and so does encryption sse-kms; leave "
+                "sse_algorithm and kms_master_key_id at their defaults and let kms_key decide",
+            )
+        )
+    return problems

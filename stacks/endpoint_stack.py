@@ -25,7 +25,8 @@ MANAGED_BY_TAG = "finout-s3-telemetry"
 
 
 class FinoutEndpointStack(TerraformStack):
-    """Bucket (new or referenced), telemetry folders, Finout's role and the form's outputs."""
+    """Bucket (new or referenced), telemetry folders, Finout's role and the form's outputs; with
+    SSE-KMS the role's kms:Decrypt policy, and the key itself with `kms_key: create`."""
 
     def __init__(
         self,
@@ -65,6 +66,10 @@ class FinoutEndpointStack(TerraformStack):
                 role_name=endpoint.role_name,
                 policy_name=endpoint.policy_name,
                 bucket_settings=BucketSettings(force_destroy=endpoint.force_destroy_bucket),
+                encryption=endpoint.encryption,
+                kms_key=endpoint.kms_key,
+                endpoint_name=endpoint.name,
+                account_id=endpoint.account_id,
             ),
         )
         if previous_folders is not None:

@@ -15,6 +15,7 @@ from finout_s3_telemetry.constructs.bucket_defaults import SECURE_BUCKET_DEFAULT
 
 from finout_s3_telemetry import policy_documents
 from finout_s3_telemetry.config.model import Config, EndpointConfig
+from finout_s3_telemetry.naming import kms_alias_name, kms_policy_name
 from finout_s3_telemetry.targets import Target
 
 FOLDER_CONTENT_TYPE = "application/x-directory"
@@ -54,14 +55,19 @@ def provision_endpoint(config: Config, endpoint: EndpointConfig, target: Target)
             Bucket=name,
             OwnershipControls={"Rules": [{"ObjectOwnership": settings.object_ownership}]},
         )
-        s3.put_bucket_encryption(
-            Bucket=name,
-            ServerSideEncryptionConfiguration={
-                "Rules": [
-                    {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": settings.sse_algorithm}}
-                ]
-            },
-        )
+        if not endpoint.uses_kms:
+            s3.put_bucket_encryption(
+                Bucket=name,
+                ServerSideEncryptionConfiguration={
+                    "Rules": [
+                        {
+                            "ApplyServerSideEncryptionByDefault": {
+                                "SSEAlgorithm": settings.sse_algorithm
+                            }
+                        }
+                    ]
+                },
+            )
         if settings.versioning:
             s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
         if settings.enforce_tls:
@@ -88,6 +94,50 @@ def provision_endpoint(config: Config, endpoint: EndpointConfig, target: Target)
             policy_documents.read_only_policy(endpoint.bucket_arn)
         ),
     )
+
+    if endpoint.uses_kms:
+        provision_kms(endpoint, target)
+
+
+def encrypt_with_kms(s3: Any, bucket: str, key_arn: str = "") -> None:
+    """SSE-KMS as the bucket's default, with S3 Bucket Keys; without a key, the AWS-managed
+    `aws/s3` key."""
+    default: dict[str, str] = {"SSEAlgorithm": "aws:kms"}
+    if key_arn:
+        default["KMSMasterKeyID"] = key_arn
+    s3.put_bucket_encryption(
+        Bucket=bucket,
+        ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": default, "BucketKeyEnabled": True}]
+        },
+    )
+
+
+def provision_kms(endpoint: EndpointConfig, target: Target) -> str:
+    """The key (made, or the configured one), the bucket's SSE-KMS default for a created bucket,
+    and the role's kms:Decrypt policy; as the constructs deploy them. Returns the key ARN."""
+    s3, iam = clients(target, endpoint.region)
+    role_arn = iam.get_role(RoleName=endpoint.role_name)["Role"]["Arn"]
+    key_arn = endpoint.kms_key or ""
+    if endpoint.creates_kms_key:
+        kms = target.client("kms", endpoint.region)
+        account = role_arn.split(":")[4]
+        policy = policy_documents.kms_key_policy(
+            f"arn:aws:iam::{account}:root", role_arn, endpoint.region
+        )
+        key_arn = kms.create_key(Policy=policy_documents.to_json(policy))["KeyMetadata"]["Arn"]
+        kms.enable_key_rotation(KeyId=key_arn)
+        kms.create_alias(AliasName=kms_alias_name(endpoint.name), TargetKeyId=key_arn)
+    if not endpoint.existing_bucket:
+        encrypt_with_kms(s3, endpoint.bucket, key_arn)
+    iam.put_role_policy(
+        RoleName=endpoint.role_name,
+        PolicyName=kms_policy_name(endpoint.policy_name),
+        PolicyDocument=policy_documents.to_json(
+            policy_documents.kms_decrypt_policy(key_arn, endpoint.region)
+        ),
+    )
+    return key_arn
 
 
 def provision(config: Config, target: Target, endpoint_names: Sequence[str] = ()) -> None:

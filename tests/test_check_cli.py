@@ -62,10 +62,10 @@ def test_exit_0_and_a_table_when_everything_passes(
     assert code == 0, out + err
     lines = out.splitlines()
     assert lines[0].startswith("main: ok (")
-    assert sum(1 for line in lines if line.startswith("  PASS  ")) == 16
+    assert sum(1 for line in lines if line.startswith("  PASS  ")) == 19
     # Freshly deployed folders hold no file yet: a warning, which does not fail the run.
     assert [line.split()[1] for line in lines if line.startswith("  WARN  ")] == ["FINOUT-CSV-002"]
-    assert lines[-1].startswith("OK: 16 passed, 1 warnings, 0 failed in 1 endpoint(s)")
+    assert lines[-1].startswith("OK: 19 passed, 1 warnings, 0 failed in 1 endpoint(s)")
     assert "AWS API calls" in lines[-1]
 
 
@@ -108,7 +108,7 @@ def test_the_table_shows_the_fix_under_a_failure(
     row = next(i for i, line in enumerate(lines) if line.startswith("  FAIL  FINOUT-S3-003"))
     assert "finout/telemetry/bytes/" in lines[row]
     assert lines[row + 1].strip() == "fix: Run `cdktf deploy main` to recreate them."
-    assert lines[-1].startswith("FAILED: 15 passed, 1 warnings, 1 failed")
+    assert lines[-1].startswith("FAILED: 18 passed, 1 warnings, 1 failed")
 
 
 def test_endpoint_selects_one_and_unknown_names_exit_2(

@@ -68,12 +68,15 @@ def test_a_correct_deployment_with_files_passes_every_check(local_aws: LocalAws)
         "FINOUT-S3-006",
         "FINOUT-S3-007",
         "FINOUT-S3-008",
+        "FINOUT-S3-009",
+        "FINOUT-S3-010",
         "FINOUT-IAM-001",
         "FINOUT-IAM-002",
         "FINOUT-IAM-003",
         "FINOUT-IAM-004",
         "FINOUT-IAM-005",
         "FINOUT-IAM-006",
+        "FINOUT-IAM-007",
         "FINOUT-CSV-001",
         "FINOUT-CSV-002",
     ]
@@ -94,7 +97,10 @@ def test_an_existing_bucket_is_only_read_and_its_settings_are_not_judged(
     ids = {r.id for r in report.endpoints[0].results}
     assert not ids & {f"FINOUT-S3-00{n}" for n in range(4, 9)}
     calls = report.api_calls_by_operation
-    assert "s3:GetPublicAccessBlock" not in calls and "s3:GetBucketPolicy" not in calls
+    # Its secure defaults are not read; what decides whether Finout can read it is.
+    assert "s3:GetPublicAccessBlock" not in calls and "s3:GetBucketVersioning" not in calls
+    for decides_access in ("GetBucketPolicy", "GetBucketEncryption", "GetBucketOwnershipControls"):
+        assert calls[f"s3:{decides_access}"] == 1
 
 
 def _trust(config: Config, **changes: Any) -> str:

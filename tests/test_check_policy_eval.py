@@ -1,11 +1,22 @@
-"""The local IAM policy evaluator and policy comparison, on their own."""
+"""The policy evaluator on the checker's own questions, and policy comparison."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pytest
 
-from finout_s3_telemetry.check.policy_eval import action_matches, evaluate, resource_matches
+from finout_s3_telemetry.check.shared_answers import SharedAnswers
 from finout_s3_telemetry.config.model import EndpointConfig
+from finout_s3_telemetry.iam_evaluation import (
+    Decision,
+    Policy,
+    Request,
+    action_matches,
+    identity_decision,
+    resource_matches,
+)
+from finout_s3_telemetry.iam_evaluation import evaluate as full_evaluation
 from finout_s3_telemetry.iam_policies import (
     describe_statement,
     same_policy,
@@ -15,6 +26,18 @@ from finout_s3_telemetry.iam_policies import (
 from finout_s3_telemetry.policy_documents import PolicyDocument, read_only_policy
 
 BUCKET = "arn:aws:s3:::acme-finout-telemetry"
+ROLE = "arn:aws:iam::111122223333:role/FinoutMetricsReadOnlyRole"
+
+
+def evaluate(
+    documents: list[PolicyDocument],
+    action: str,
+    resource: str,
+    context: Mapping[str, tuple[str, ...]] | None = None,
+) -> Decision:
+    """The decision of the role's identity policies alone (as the checker asks it)."""
+    request = Request(action=action, resource=resource, principal_arn=ROLE, context=context or {})
+    return identity_decision(documents, request)
 
 
 def doc(*statements: dict[str, object]) -> PolicyDocument:
@@ -97,7 +120,7 @@ def test_not_action_and_not_resource() -> None:
     assert evaluate(not_resource, "s3:PutObject", "arn:aws:s3:::other/k") == "allowed"
 
 
-def test_conditions_make_the_answer_conditional() -> None:
+def test_conditions_are_evaluated_with_known_keys_and_undecided_without() -> None:
     conditional_allow = [
         doc(
             {
@@ -108,7 +131,11 @@ def test_conditions_make_the_answer_conditional() -> None:
             }
         )
     ]
-    assert evaluate(conditional_allow, "s3:PutObject", f"{BUCKET}/k") == "conditional"
+    assert evaluate(conditional_allow, "s3:PutObject", f"{BUCKET}/k") == "undecided"
+    inside = {"aws:sourceip": ("10.1.2.3",)}
+    assert evaluate(conditional_allow, "s3:PutObject", f"{BUCKET}/k", inside) == "allowed"
+    outside = {"aws:sourceip": ("192.0.2.1",)}
+    assert evaluate(conditional_allow, "s3:PutObject", f"{BUCKET}/k", outside) == "implicitDeny"
     conditional_deny = [
         doc({"Effect": "Allow", "Action": "s3:*", "Resource": "*"}),
         doc(
@@ -120,7 +147,9 @@ def test_conditions_make_the_answer_conditional() -> None:
             }
         ),
     ]
-    assert evaluate(conditional_deny, "s3:GetObject", f"{BUCKET}/k") == "conditional"
+    assert evaluate(conditional_deny, "s3:GetObject", f"{BUCKET}/k") == "undecided"
+    tls = {"aws:securetransport": ("true",)}
+    assert evaluate(conditional_deny, "s3:GetObject", f"{BUCKET}/k", tls) == "allowed"
 
 
 def test_no_statement_means_implicit_deny() -> None:
@@ -167,3 +196,22 @@ def test_a_broadened_policy_is_described_and_diffed() -> None:
     diff = unified_diff(live, expected)
     assert '+        "s3:*"' in diff
     assert '-        "s3:Get*",' in diff
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        # Writes allowed in one folder only: that folder's answer must not be shared.
+        {"Effect": "Allow", "Action": "s3:PutObject", "Resource": f"{BUCKET}/finout/bytes/*"},
+        # A variable in the resource: every request is evaluated on its own.
+        {"Effect": "Allow", "Action": "s3:PutObject", "Resource": f"{BUCKET}/${{aws:userid}}/*"},
+        {"Effect": "Deny", "Action": "s3:GetObject", "NotResource": f"{BUCKET}/finout/cpu/*"},
+    ],
+)
+def test_shared_answers_equal_one_evaluation_per_request(extra: dict[str, object]) -> None:
+    identity = [Policy("inline", finout_policy()), Policy("extra", doc(extra))]
+    shared = SharedAnswers(identity=identity)
+    for folder in ("bytes", "cpu", "gpu", "bytes/deeper"):
+        for action in ("s3:GetObject", "s3:PutObject", "s3:DeleteObject"):
+            request = Request(action, f"{BUCKET}/finout/{folder}/f.csv", ROLE)
+            assert shared.evaluate(request) == full_evaluation(request, identity=identity)

@@ -21,10 +21,10 @@ REPO = Path(__file__).resolve().parents[1]
 CHECKOV_CONFIG = REPO / ".checkov.yaml"
 
 
-def run_checkov(directory: Path) -> dict[str, object]:
+def run_checkov(directory: Path, config_file: Path = CHECKOV_CONFIG) -> dict[str, object]:
     checkov = Path(sys.executable).parent / "checkov"
     completed = subprocess.run(
-        [str(checkov), "-d", str(directory), "--config-file", str(CHECKOV_CONFIG), "-o", "json"],
+        [str(checkov), "-d", str(directory), "--config-file", str(config_file), "-o", "json"],
         capture_output=True,
         text=True,
         check=False,
@@ -46,6 +46,45 @@ def test_checkov_finds_no_failed_check(example_config: Config, tmp_path: Path) -
     assert summary["failed"] == 0, [(c["check_id"], c["resource"]) for c in failed]
     assert summary["passed"] >= 40
     assert summary["parsing_errors"] == 0
+
+
+# The checks a KMS stack must pass on its own: the bucket encrypts with a KMS key
+# (CKV_AWS_145, which .checkov.yaml skips for the sse-s3 endpoints), and the created key rotates
+# (CKV_AWS_7), names no wildcard principal (CKV_AWS_33), has a policy (CKV2_AWS_64) and is
+# enabled (CKV_AWS_227).
+KMS_CHECKS = ("CKV_AWS_145", "CKV_AWS_7", "CKV_AWS_33", "CKV2_AWS_64", "CKV_AWS_227")
+
+
+@pytest.mark.slow
+def test_sse_kms_stacks_pass_the_kms_checks_with_no_suppression(
+    kms_test_config: Config, tmp_path: Path
+) -> None:
+    synth_to(kms_test_config, tmp_path)
+    config = tmp_path / "checkov-without-145.yaml"
+    config.write_text(
+        "".join(
+            line
+            for line in CHECKOV_CONFIG.read_text(encoding="utf-8").splitlines(keepends=True)
+            if not line.lstrip().startswith("- CKV_AWS_145")
+        ),
+        encoding="utf-8",
+    )
+    assert "CKV_AWS_145" not in {s.check_id for s in read_suppressions(config)}
+    report = run_checkov(tmp_path / "cdktf.out", config)
+    results = report["results"]
+    assert isinstance(results, dict)
+    failed = [(c["check_id"], c["resource"]) for c in results["failed_checks"]]
+    assert failed == []
+    passed: dict[str, set[tuple[str, str]]] = {}
+    for check in results["passed_checks"]:
+        passed.setdefault(check["check_id"], set()).add((check["file_path"], check["resource"]))
+    # Every created bucket (the existing one is only read) encrypts with its KMS key...
+    buckets = {e.name for e in kms_test_config.endpoints if not e.existing_bucket}
+    assert len(passed["CKV_AWS_145"]) == len(buckets) == 3
+    # ...and every created key passes the key checks.
+    keys = sum(e.creates_kms_key for e in kms_test_config.endpoints)
+    for check_id in KMS_CHECKS[1:]:
+        assert len(passed.get(check_id, set())) == keys == 2, (check_id, passed.get(check_id))
 
 
 @pytest.mark.slow

@@ -10,6 +10,7 @@ import yaml
 
 from finout_s3_telemetry.cli import main
 from finout_s3_telemetry.config import ConfigError, parse_config
+from finout_s3_telemetry.partitions import partition_ids
 from finout_s3_telemetry.terminal_text import quoted
 
 VALID: dict[str, Any] = {
@@ -283,7 +284,7 @@ def test_missing_and_unknown_fields() -> None:
         "console, or run `finout-telemetry external-id`)",
         "endpoints[0].bucket_name: is not a known field; remove it or fix its spelling (known: "
         "name, region, bucket, external_id, telemetries, account_id, existing_bucket, prefix, "
-        "role_name, policy_name, force_destroy_bucket)",
+        "role_name, policy_name, force_destroy_bucket, encryption, kms_key)",
     ]
 
 
@@ -336,3 +337,196 @@ def test_a_missing_config_file_names_the_ways_to_choose_one(
         "config file telemetry.yaml not found; pass -c/--config PATH or set "
         "FINOUT_TELEMETRY_CONFIG (examples/telemetry.yaml is a complete example)"
     ) in capsys.readouterr().err
+
+
+# -- SSE-KMS ---------------------------------------------------------------------------------
+
+KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
+KEY = f"arn:aws:kms:us-east-1:111122223333:key/{KEY_ID}"
+MRK = "arn:aws:kms:us-east-1:111122223333:key/mrk-0123456789abcdef0123456789abcdef"
+ARN_FORM = "arn:<partition>:kms:<region>:<account>:key/<key-id>"
+DESCRIBE = "(`aws kms describe-key --key-id <alias or id>` prints it as KeyMetadata.Arn)"
+OR_CREATE = "; or `create` for a key made by the stack"
+
+
+def test_encryption_defaults_to_sse_s3_without_a_key() -> None:
+    endpoint = parse_config(yaml.safe_dump(VALID)).endpoints[0]
+    assert (endpoint.encryption, endpoint.kms_key) == ("sse-s3", None)
+    assert endpoint.uses_kms is False and endpoint.creates_kms_key is False
+
+
+@pytest.mark.parametrize(
+    ("changes", "creates"),
+    [
+        ({"kms_key": "create"}, True),
+        ({"kms_key": KEY}, False),
+        ({"kms_key": MRK}, False),
+        # A key shared by another account: the key's policy lets this account use it.
+        ({"kms_key": KEY.replace("111122223333", "444455556666")}, False),
+        ({"kms_key": KEY, "existing_bucket": True}, False),
+        ({"kms_key": "create", "policy_name": "p" * 124}, True),
+    ],
+)
+def test_valid_kms_settings(changes: dict[str, Any], creates: bool) -> None:
+    endpoint = parse_config(yaml.safe_dump(with_endpoint(encryption="sse-kms", **changes)))
+    [parsed] = endpoint.endpoints
+    assert parsed.uses_kms is True
+    assert parsed.creates_kms_key is creates
+    assert parsed.kms_key == changes["kms_key"]
+
+
+def test_a_key_of_another_partition_is_fine_in_that_partitions_region() -> None:
+    data = with_endpoint(
+        region="cn-north-1",
+        encryption="sse-kms",
+        kms_key=f"arn:aws-cn:kms:cn-north-1:111122223333:key/{KEY_ID}",
+    )
+    data["finout"]["principal"] = "arn:aws-cn:iam::123456789012:root"
+    assert parse_config(yaml.safe_dump(data)).endpoints[0].uses_kms
+
+
+@pytest.mark.parametrize(
+    ("changes", "problem"),
+    [
+        (
+            {"kms_key": KEY},
+            "endpoints[0].kms_key: is set, but encryption is sse-s3, which uses no KMS key; set "
+            "encryption to sse-kms, or remove kms_key",
+        ),
+        (
+            {"encryption": "sse-kms"},
+            "endpoints[0].kms_key: is required with encryption sse-kms: `create` (the stack makes "
+            f"a key) or the ARN of an existing key, {ARN_FORM}",
+        ),
+        (
+            {"encryption": "sse-kms", "kms_key": None},
+            "endpoints[0].kms_key: is required with encryption sse-kms: `create` (the stack makes "
+            f"a key) or the ARN of an existing key, {ARN_FORM}",
+        ),
+        (
+            {"encryption": "sse-kms", "kms_key": "alias/finout"},
+            "endpoints[0].kms_key: 'alias/finout' names an alias; IAM grants kms:Decrypt only on "
+            f"a key's ARN, {ARN_FORM} {DESCRIBE}{OR_CREATE}",
+        ),
+        (
+            {
+                "encryption": "sse-kms",
+                "kms_key": "arn:aws:kms:us-east-1:111122223333:alias/finout",
+            },
+            "endpoints[0].kms_key: 'arn:aws:kms:us-east-1:111122223333:alias/finout' names an "
+            f"alias; IAM grants kms:Decrypt only on a key's ARN, {ARN_FORM} {DESCRIBE}{OR_CREATE}",
+        ),
+        (
+            {"encryption": "sse-kms", "kms_key": KEY_ID},
+            f"endpoints[0].kms_key: '{KEY_ID}' is a key id; write the key's ARN, {ARN_FORM} "
+            f"{DESCRIBE}{OR_CREATE}",
+        ),
+        (
+            {"encryption": "sse-kms", "kms_key": "arn:aws:kms:us-east-1:1111:key/x"},
+            "endpoints[0].kms_key: 'arn:aws:kms:us-east-1:1111:key/x' is not a KMS key ARN; write "
+            f"it as {ARN_FORM}, the key id a UUID or mrk- and 32 hex digits for a multi-Region "
+            f"key{OR_CREATE}",
+        ),
+        (
+            {"encryption": "sse-kms", "kms_key": KEY.upper()},
+            f"endpoints[0].kms_key: '{KEY.upper()}' is not a KMS key ARN; write it as {ARN_FORM}, "
+            f"the key id a UUID or mrk- and 32 hex digits for a multi-Region key{OR_CREATE}",
+        ),
+        (
+            {"encryption": "sse-kms", "kms_key": "Create"},
+            f"endpoints[0].kms_key: 'Create' is not a KMS key ARN; write it as {ARN_FORM}, the "
+            f"key id a UUID or mrk- and 32 hex digits for a multi-Region key{OR_CREATE}",
+        ),
+        (
+            {"encryption": "sse-kms", "kms_key": KEY.replace("arn:aws:", "arn:aws-moon:")},
+            f"endpoints[0].kms_key: '{KEY.replace('arn:aws:', 'arn:aws-moon:')}' names the "
+            "partition 'aws-moon', which AWS does not have; use one of "
+            f"{', '.join(partition_ids())}{OR_CREATE}",
+        ),
+        (
+            {"encryption": "sse-kms", "kms_key": KEY.replace("arn:aws:", "arn:aws-cn:")},
+            f"endpoints[0].kms_key: '{KEY.replace('arn:aws:', 'arn:aws-cn:')}' names the region "
+            "'us-east-1', which is not a region of the aws-cn partition; copy the key's ARN from "
+            f"KMS{OR_CREATE}",
+        ),
+        (
+            {"encryption": "sse-kms", "kms_key": KEY.replace("us-east-1", "eu-west-1")},
+            f"endpoints[0].kms_key: '{KEY.replace('us-east-1', 'eu-west-1')}' is a key in "
+            "eu-west-1, but the bucket is in us-east-1; S3 encrypts a bucket's files only with a "
+            "key of the bucket's region: use a key in us-east-1 (a multi-Region key's replica "
+            "there has its own ARN)",
+        ),
+        (
+            {
+                "encryption": "sse-kms",
+                "kms_key": f"arn:aws-cn:kms:cn-north-1:111122223333:key/{KEY_ID}",
+            },
+            f"endpoints[0].kms_key: 'arn:aws-cn:kms:cn-north-1:111122223333:key/{KEY_ID}' is a "
+            "key of the aws-cn partition, but the region us-east-1 is in aws; a bucket and a role "
+            "can only use keys of their own partition: use a key in us-east-1",
+        ),
+        (
+            {"encryption": "sse-kms", "kms_key": "create", "existing_bucket": True},
+            "endpoints[0].kms_key: 'create' makes a new key, but the stack never changes an "
+            "existing bucket, so its files stay encrypted with the key they have: write that "
+            "key's ARN (`aws s3api get-bucket-encryption --bucket <bucket>` shows it), or use "
+            "encryption sse-s3 if the bucket uses SSE-S3",
+        ),
+        (
+            {"encryption": "sse-kms", "kms_key": "create", "policy_name": "p" * 125},
+            "endpoints[0].policy_name: is 125 characters long; with encryption sse-kms the role "
+            "also gets a policy named after it, <policy_name>-kms, of 129 characters, over IAM's "
+            "128-character limit for policy names: shorten it to at most 124 characters",
+        ),
+        (
+            {"encryption": "SSE-KMS", "kms_key": "create"},
+            "endpoints[0].encryption: 'SSE-KMS' is not allowed; input should be 'sse-s3' or "
+            "'sse-kms'",
+        ),
+        (
+            {"encryption": "sse-kms", "kms_key": 12},
+            "endpoints[0].kms_key: must be a string; quote it exactly as the Finout console or "
+            'AWS shows it, e.g. kms_key: "12"',
+        ),
+    ],
+)
+def test_kms_settings_that_are_refused(changes: dict[str, Any], problem: str) -> None:
+    assert problems_of(with_endpoint(**changes)) == [problem]
+
+
+def test_every_kms_problem_is_reported_at_once_with_the_others() -> None:
+    data = copy.deepcopy(VALID)
+    second = copy.deepcopy(data["endpoints"][0])
+    second.update(
+        name="cur",
+        bucket="acme-cur",
+        role_name="Cur",
+        existing_bucket=True,
+        encryption="sse-kms",
+        kms_key="create",
+    )
+    data["endpoints"][0].update(bucket="Bad", encryption="sse-kms", kms_key="alias/x")
+    data["endpoints"].append(second)
+    assert [problem.split(":")[0] for problem in problems_of(data)] == [
+        "endpoints[0].bucket",
+        "endpoints[0].kms_key",
+        "endpoints[1].kms_key",
+    ]
+
+
+def test_a_policy_name_that_fits_iam_alone_is_still_fine_with_sse_s3() -> None:
+    parse_config(yaml.safe_dump(with_endpoint(policy_name="p" * 128)))
+
+
+def test_the_kms_names_the_checker_shares() -> None:
+    from finout_s3_telemetry.naming import kms_alias_name, kms_policy_name, kms_via_service
+
+    assert kms_alias_name("main") == "alias/finout-telemetry-main"
+    assert kms_policy_name("finest-access-policy_telemetry_export") == (
+        "finest-access-policy_telemetry_export-kms"
+    )
+    assert kms_via_service("eu-west-1") == "s3.eu-west-1.amazonaws.com"
+    assert kms_via_service("us-gov-west-1") == "s3.us-gov-west-1.amazonaws.com"
+    # Other partitions' service names end with their own DNS suffix.
+    assert kms_via_service("cn-north-1") == "s3.cn-north-1.amazonaws.com.cn"
+    assert kms_via_service("eu-isoe-west-1") == "s3.eu-isoe-west-1.cloud.adc-e.uk"

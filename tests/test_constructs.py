@@ -20,7 +20,7 @@ from finout_s3_telemetry.constructs.telemetry_bucket import (
 from finout_s3_telemetry.constructs.telemetry_folders import TelemetryFolders, TelemetryFoldersProps
 from finout_s3_telemetry.stacks.app import synth_notes
 
-from finout_s3_telemetry.policy_documents import PolicyTemplateError, render
+from finout_s3_telemetry.policy_documents import PolicyTemplateError, read_only_policy, render
 
 # Runs under each CDK engine (`make test` runs the engine tests again under cdktn).
 pytestmark = pytest.mark.engine
@@ -342,3 +342,229 @@ def test_a_weakened_secure_default_is_a_synth_warning(tmp_path: Any) -> None:
         "warning: weak/b: TelemetryBucket b: force_destroy is true instead of the secure default "
         "false: `destroy` deletes the bucket with every file in it",
     ]
+
+
+# -- SSE-KMS ---------------------------------------------------------------------------------
+
+KMS_KEY = "arn:aws:kms:us-east-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+def kms_endpoint(**changes: Any) -> Any:
+    from finout_s3_telemetry.constructs.telemetry_endpoint import (
+        FinoutTelemetryEndpoint,
+        FinoutTelemetryEndpointProps,
+    )
+
+    def build(stack: Any, provider: Any) -> None:
+        values: dict[str, Any] = {
+            "bucket_name": "acme-kms",
+            "telemetries": ["bytes"],
+            "principal": "123456789012",
+            "external_id": "finout-ab12cd3",
+            "region": "us-east-1",
+            "provider": provider,
+            "encryption": "sse-kms",
+            "kms_key": "create",
+            "endpoint_name": "main",
+            **changes,
+        }
+        FinoutTelemetryEndpoint(stack, "endpoint", FinoutTelemetryEndpointProps(**values))
+
+    return build
+
+
+def test_a_created_key_is_rotated_named_and_lets_only_the_role_decrypt_through_s3() -> None:
+    out = synth(kms_endpoint(account_id="111122223333"))
+    key = resources(out, "aws_kms_key")["kms_key"]
+    assert key["enable_key_rotation"] is True
+    assert key["deletion_window_in_days"] == 30
+    assert json.loads(key["policy"])["Statement"] == [
+        {
+            "Sid": "Enable IAM User Permissions",
+            "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+            "Action": "kms:*",
+            "Resource": "*",
+        },
+        {
+            "Sid": "FinoutDecryptTelemetryThroughS3",
+            "Effect": "Allow",
+            "Principal": {"AWS": "${aws_iam_role.finout_role.arn}"},
+            "Action": "kms:Decrypt",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}},
+        },
+    ]
+    assert "data" not in out  # the root comes from account_id, no lookup
+    alias = resources(out, "aws_kms_alias")["kms_key"]
+    assert alias == {
+        **alias,
+        "name": "alias/finout-telemetry-main",
+        "target_key_id": "${aws_kms_key.kms_key.key_id}",
+    }
+    policies = resources(out, "aws_iam_role_policy")
+    assert policies["finout_kms_policy"]["name"] == "finest-access-policy_telemetry_export-kms"
+    assert policies["finout_kms_policy"]["role"] == "${aws_iam_role.finout_role.id}"
+    assert json.loads(policies["finout_kms_policy"]["policy"])["Statement"] == [
+        {
+            "Sid": "FinoutDecryptTelemetryThroughS3",
+            "Effect": "Allow",
+            "Action": "kms:Decrypt",
+            "Resource": "${aws_kms_key.kms_key.arn}",
+            "Condition": {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}},
+        }
+    ]
+    # Finout's documented policy is untouched.
+    assert policies["finout_role"]["name"] == "finest-access-policy_telemetry_export"
+    assert json.loads(policies["finout_role"]["policy"]) == read_only_policy(
+        "arn:aws:s3:::acme-kms"
+    )
+    encryption = resources(out, "aws_s3_bucket_server_side_encryption_configuration")
+    assert encryption["telemetry_bucket"]["rule"] == [
+        {
+            "apply_server_side_encryption_by_default": [
+                {"sse_algorithm": "aws:kms", "kms_master_key_id": "${aws_kms_key.kms_key.arn}"}
+            ],
+            "bucket_key_enabled": True,
+        }
+    ]
+    folders = resources(out, "aws_s3_object")["telemetry_folders"]
+    assert (
+        "aws_s3_bucket_server_side_encryption_configuration.telemetry_bucket"
+        in (folders["depends_on"])
+    )
+    assert out["output"]["finout_kms_key_arn"]["value"] == "${aws_kms_key.kms_key.arn}"
+
+
+def test_without_account_id_the_key_policy_names_the_callers_account() -> None:
+    out = synth(kms_endpoint())
+    assert out["data"]["aws_caller_identity"]["kms_key"] == {"provider": "aws"}
+    statement = json.loads(resources(out, "aws_kms_key")["kms_key"]["policy"])["Statement"][0]
+    assert statement["Principal"] == {
+        "AWS": "arn:aws:iam::${data.aws_caller_identity.kms_key.account_id}:root"
+    }
+
+
+@pytest.mark.parametrize("existing_bucket", [False, True])
+def test_an_existing_key_is_used_never_managed(existing_bucket: bool) -> None:
+    out = synth(kms_endpoint(kms_key=KMS_KEY, existing_bucket=existing_bucket))
+    assert "aws_kms_key" not in out["resource"]
+    assert "aws_kms_alias" not in out["resource"]
+    policy = json.loads(resources(out, "aws_iam_role_policy")["finout_kms_policy"]["policy"])
+    assert policy["Statement"][0]["Resource"] == KMS_KEY
+    encryption = resources(out, "aws_s3_bucket_server_side_encryption_configuration")
+    if existing_bucket:
+        assert encryption == {}
+        assert list(out["data"]) == ["aws_s3_bucket"]
+    else:
+        default = encryption["telemetry_bucket"]["rule"][0][
+            "apply_server_side_encryption_by_default"
+        ]
+        assert default == [{"sse_algorithm": "aws:kms", "kms_master_key_id": KMS_KEY}]
+    assert out["output"]["finout_kms_key_arn"]["value"] == KMS_KEY
+
+
+def test_a_key_of_the_callers_own_stack_is_taken_as_its_arn_attribute() -> None:
+    out = synth(kms_endpoint(kms_key="${aws_kms_key.own.arn}"))
+    policy = json.loads(resources(out, "aws_iam_role_policy")["finout_kms_policy"]["policy"])
+    assert policy["Statement"][0]["Resource"] == "${aws_kms_key.own.arn}"
+    assert "aws_kms_key" not in out["resource"]
+
+
+def test_an_sse_s3_endpoint_has_no_key_no_kms_policy_and_no_key_output() -> None:
+    out = synth(kms_endpoint(encryption="sse-s3", kms_key=None))
+    assert "aws_kms_key" not in out["resource"]
+    assert list(resources(out, "aws_iam_role_policy")) == ["finout_role"]
+    assert "finout_kms_key_arn" not in out["output"]
+
+
+def test_the_endpoint_refuses_kms_props_with_the_configs_messages() -> None:
+    from finout_s3_telemetry.naming import kms_key_problem, kms_setting_problems
+
+    with pytest.raises(InvalidPropsError) as caught:
+        synth(kms_endpoint(kms_key="alias/finout", endpoint_name=None))
+    assert caught.value.problems == [("kms_key", kms_key_problem("alias/finout"))]
+    with pytest.raises(InvalidPropsError) as caught:
+        synth(kms_endpoint(existing_bucket=True, endpoint_name=None, account_id="1"))
+    [(existing, why)] = kms_setting_problems(
+        encryption="sse-kms",
+        kms_key="create",
+        existing_bucket=True,
+        region="us-east-1",
+        policy_name="finest-access-policy_telemetry_export",
+    )
+    assert caught.value.problems == [
+        (existing, why),
+        (
+            "endpoint_name",
+            "is required with kms_key 'create': it names the key's alias, "
+            "alias/finout-telemetry-<endpoint_name>",
+        ),
+        (
+            "account_id",
+            "'1' is not an AWS account id; write the 12 digits as a quoted string",
+        ),
+    ]
+    with pytest.raises(InvalidPropsError) as caught:
+        synth(
+            kms_endpoint(
+                encryption="sse-s3",
+                kms_key=KMS_KEY.replace("us-east-1", "eu-west-1"),
+                bucket_settings=BucketSettings(sse_algorithm="aws:kms"),
+            )
+        )
+    assert [name for name, _ in caught.value.problems] == ["kms_key"]
+    with pytest.raises(InvalidPropsError) as caught:
+        synth(kms_endpoint(bucket_settings=BucketSettings(kms_master_key_id=KMS_KEY)))
+    assert [name for name, _ in caught.value.problems] == ["bucket_settings"]
+    with pytest.raises(InvalidPropsError) as caught:
+        synth(kms_endpoint(encryption="aws:kms"))
+    assert caught.value.problems == [("encryption", "'aws:kms' is not one of sse-s3, sse-kms")]
+
+
+def test_the_key_and_the_decrypt_policy_check_their_own_props() -> None:
+    from finout_s3_telemetry.constructs.finout_role import (
+        FinoutKmsDecryptPolicy,
+        FinoutKmsDecryptPolicyProps,
+    )
+    from finout_s3_telemetry.constructs.telemetry_kms_key import (
+        TelemetryKmsKey,
+        TelemetryKmsKeyProps,
+    )
+
+    with pytest.raises(InvalidPropsError) as key:
+        synth(
+            lambda s, p: TelemetryKmsKey(
+                s,
+                "k",
+                TelemetryKmsKeyProps(
+                    endpoint_name="Main",
+                    role_arn="*",
+                    region="mars-1",
+                    account_id="12",
+                    provider=p,
+                ),
+            )
+        )
+    assert [name for name, _ in key.value.problems] == [
+        "endpoint_name",
+        "role_arn",
+        "region",
+        "account_id",
+    ]
+    with pytest.raises(InvalidPropsError) as policy:
+        synth(
+            lambda s, p: FinoutKmsDecryptPolicy(
+                s,
+                "p",
+                FinoutKmsDecryptPolicyProps(
+                    role_name="a role",
+                    key_arn=KMS_KEY.replace("us-east-1", "eu-west-1"),
+                    region="us-east-1",
+                    policy_name="p" * 125,
+                    provider=p,
+                ),
+            )
+        )
+    assert [name for name, _ in policy.value.problems] == ["role_name", "key_arn", "policy_name"]
+    assert "is a key in eu-west-1, but the bucket is in us-east-1" in str(policy.value)

@@ -23,6 +23,7 @@ from finout_s3_telemetry.engines import (
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "examples" / "telemetry.yaml"
+KMS_CONFIG = REPO / "tests" / "kms_telemetry.yaml"
 VENV_BIN = Path(sys.executable).parent
 
 
@@ -97,9 +98,11 @@ def test_importing_the_constructs_in_a_users_app_prints_nothing(
     assert result.stdout.strip() == engine
 
 
-def synthesized(engine: str, outdir: Path, tmp_path: Path) -> dict[str, Any]:
+def synthesized(
+    engine: str, outdir: Path, tmp_path: Path, config: Path = EXAMPLE
+) -> dict[str, Any]:
     result = run_in_clean_environment(
-        [str(VENV_BIN / "finout-telemetry"), "synth", "-q", "-c", str(EXAMPLE), "--outdir",
+        [str(VENV_BIN / "finout-telemetry"), "synth", "-q", "-c", str(config), "--outdir",
          str(outdir)],
         engine,
         tmp_path,
@@ -121,6 +124,17 @@ def test_both_engines_write_the_same_stacks_apart_from_their_version(tmp_path: P
             versions.add(document["//"]["metadata"].pop("version"))
     assert by_cdktf == by_cdktn
     assert versions == {"0.21.0", "0.24.0"}
+
+
+def test_both_engines_write_the_same_sse_kms_stacks(tmp_path: Path) -> None:
+    by_cdktf = synthesized("cdktf", tmp_path / "cdktf", tmp_path, KMS_CONFIG)
+    by_cdktn = synthesized("cdktn", tmp_path / "cdktn", tmp_path, KMS_CONFIG)
+    assert sorted(by_cdktf) == ["kms-create", "kms-create-caller", "kms-cur", "kms-key"]
+    for stacks in (by_cdktf, by_cdktn):
+        for document in stacks.values():
+            document["//"]["metadata"].pop("version")
+    assert by_cdktf == by_cdktn
+    assert "aws_kms_key" in by_cdktn["kms-create"]["resource"]
 
 
 def test_an_unknown_or_missing_engine_is_one_line_and_exit_2(tmp_path: Path) -> None:

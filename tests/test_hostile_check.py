@@ -50,8 +50,9 @@ from finout_s3_telemetry.targets import Target
 
 CHECK_IDS = {
     "FINOUT-ACCT-001",
-    *(f"FINOUT-S3-00{n}" for n in range(1, 9)),
-    *(f"FINOUT-IAM-00{n}" for n in range(1, 7)),
+    *(f"FINOUT-S3-{n:03d}" for n in range(1, 11)),
+    *(f"FINOUT-IAM-00{n}" for n in range(1, 8)),
+    "FINOUT-KMS-001",
     "FINOUT-CSV-001",
     "FINOUT-CSV-002",
 }

@@ -430,3 +430,90 @@ def test_an_unknown_endpoint_name_is_shortened_and_escaped(tmp_path: Path, capsy
     err = capsys.readouterr().err
     assert "\x1b" not in err and "\\x1b[2J" in err
     assert len(err) < 500
+
+
+# -- SSE-KMS settings, as hostile as the rest --------------------------------------------------
+
+KMS_KEY = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+KMS_VALID = copy.deepcopy(VALID)
+KMS_VALID["endpoints"][0].update(encryption="sse-kms", kms_key=KMS_KEY)
+KMS_FIELDS = [("endpoints", "0", "encryption"), ("endpoints", "0", "kms_key")]
+
+
+def with_kms_value(fields: tuple[str, ...], value: Any) -> dict[str, Any]:
+    data = copy.deepcopy(KMS_VALID)
+    data["endpoints"][0][fields[-1]] = value
+    return data
+
+
+def test_the_kms_base_config_is_valid() -> None:
+    assert parse_config(yaml.safe_dump(KMS_VALID)).endpoints[0].uses_kms
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    field=st.sampled_from(KMS_FIELDS),
+    char=invisible_characters(),
+    where=st.floats(min_value=0, max_value=1),
+)
+def test_an_invisible_character_in_a_kms_setting_is_refused_at_its_field(
+    field: tuple[str, ...], char: str, where: float
+) -> None:
+    original = KMS_VALID["endpoints"][0][field[-1]]
+    position = round(where * len(original))
+    value = original[:position] + char + original[position:]
+    problems = problems_of(yaml.safe_dump(with_kms_value(field, value)))
+    mine = [p for p in problems if p.startswith(f"{path_of(field)}: ")]
+    assert len(mine) == 1, problems
+    assert f"at character {position + 1}; remove it" in mine[0]
+    assert all(unicodedata.category(c) not in ("Cc", "Cf", "Zl", "Zp") for c in "".join(problems))
+
+
+@settings(max_examples=60)
+@given(field=st.sampled_from(KMS_FIELDS), char=st.sampled_from(LOOKALIKES), data=st.data())
+def test_a_lookalike_character_in_a_kms_setting_is_refused(
+    field: tuple[str, ...], char: str, data: st.DataObject
+) -> None:
+    original = KMS_VALID["endpoints"][0][field[-1]]
+    position = data.draw(st.integers(min_value=0, max_value=len(original) - 1))
+    value = original[:position] + char + original[position + 1 :]
+    problems = problems_of(yaml.safe_dump(with_kms_value(field, value), allow_unicode=True))
+    assert any(p.startswith(f"{path_of(field)}: ") for p in problems), problems
+
+
+def test_a_block_scalar_key_arn_is_refused_with_the_yaml_fix() -> None:
+    text = yaml.safe_dump(KMS_VALID).replace(f"kms_key: {KMS_KEY}", f"kms_key: |\n      {KMS_KEY}")
+    assert problems_of(text) == [
+        f"endpoints[0].kms_key: '{KMS_KEY}\\n' contains a line feed (\\n) at character "
+        f"{len(KMS_KEY) + 1}; remove it (a YAML block scalar, `|` or `>`, ends the value with a "
+        "line break: write the value on one line, in quotes)"
+    ]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        KMS_KEY + "\n",
+        KMS_KEY + " ",
+        " " + KMS_KEY,
+        KMS_KEY + "/",
+        KMS_KEY.replace("key/", "key//"),
+        "create\n",
+        "arn:aws:kms:us-east-1:111122223333:key/*",
+        "*",
+    ],
+)
+def test_every_kms_rule_matches_the_whole_value(value: str) -> None:
+    from finout_s3_telemetry import naming as names
+
+    assert names.kms_key_problem(value) is not None
+    assert names.kms_key_arn_problem(value) is not None
+
+
+def test_a_huge_kms_key_is_shortened_in_the_message(tmp_path: Path, capsys: Any) -> None:
+    config = tmp_path / "telemetry.yaml"
+    config.write_text(yaml.safe_dump(with_kms_value(KMS_FIELDS[1], "alias/" + "k" * 3_000_000)))
+    assert main(["validate", "-c", str(config)]) == 2
+    err = capsys.readouterr().err
+    assert "(3,000,006 characters)" in err
+    assert len(err) < 1500

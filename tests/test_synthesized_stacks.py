@@ -1,4 +1,5 @@
-"""The synthesized example config: snapshot, one stack per endpoint, targets, outputs."""
+"""The synthesized example config and the SSE-KMS test config: snapshots, one stack per endpoint,
+targets, outputs."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from finout_s3_telemetry.targets import Target
 pytestmark = pytest.mark.engine
 
 SNAPSHOTS = Path(__file__).parent / "snapshots" / "example"
+KMS_SNAPSHOTS = Path(__file__).parent / "snapshots" / "kms"
 SNAPSHOT_ENGINE_VERSION = "0.21.0"  # cdktf's, the default engine
 
 
@@ -40,15 +42,46 @@ def test_one_stack_per_endpoint(aws_stacks: dict[str, Path], example_config: Con
         assert (stack / "cdk.tf.json").is_file()
 
 
-@pytest.mark.parametrize("stack", ["main", "cur", "data-platform"])
-def test_snapshot_of_the_example_config(aws_stacks: dict[str, Path], stack: str) -> None:
-    """Every change to the synthesized JSON shows in review. UPDATE_SNAPSHOTS=1 rewrites them."""
-    document = stack_json(aws_stacks[stack])
+@pytest.fixture(scope="module")
+def kms_stacks(
+    kms_test_config: Config, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Path]:
+    return synth_to(kms_test_config, tmp_path_factory.mktemp("kms"))
+
+
+def snapshot_text(stack: Path) -> str:
+    document = stack_json(stack)
     # The one line where the engines differ: the snapshots hold cdktf's stacks (see
     # test_engines.py, which proves everything else identical under both).
     document["//"]["metadata"]["version"] = SNAPSHOT_ENGINE_VERSION
-    actual = json.dumps(document, indent=2, sort_keys=True) + "\n"
-    assert_matches_snapshot(actual, SNAPSHOTS / f"{stack}.cdk.tf.json")
+    return json.dumps(document, indent=2, sort_keys=True) + "\n"
+
+
+@pytest.mark.parametrize("stack", ["main", "cur", "data-platform"])
+def test_snapshot_of_the_example_config(aws_stacks: dict[str, Path], stack: str) -> None:
+    """Every change to the synthesized JSON shows in review. UPDATE_SNAPSHOTS=1 rewrites them."""
+    assert_matches_snapshot(snapshot_text(aws_stacks[stack]), SNAPSHOTS / f"{stack}.cdk.tf.json")
+
+
+@pytest.mark.parametrize("stack", ["kms-create", "kms-create-caller", "kms-key", "kms-cur"])
+def test_snapshot_of_the_kms_config(kms_stacks: dict[str, Path], stack: str) -> None:
+    assert_matches_snapshot(
+        snapshot_text(kms_stacks[stack]), KMS_SNAPSHOTS / f"{stack}.cdk.tf.json"
+    )
+
+
+def test_only_a_created_key_is_managed_and_every_kms_stack_names_its_key(
+    kms_stacks: dict[str, Path], kms_test_config: Config
+) -> None:
+    for endpoint in kms_test_config.endpoints:
+        document = stack_json(kms_stacks[endpoint.name])
+        keys = document["resource"].get("aws_kms_key", {})
+        assert list(keys) == (["kms_key"] if endpoint.creates_kms_key else [])
+        expected = "${aws_kms_key.kms_key.arn}" if endpoint.creates_kms_key else endpoint.kms_key
+        assert document["output"]["finout_kms_key_arn"]["value"] == expected
+        policies = document["resource"]["aws_iam_role_policy"]
+        assert policies["finout_kms_policy"]["name"] == f"{endpoint.policy_name}-kms"
+        assert expected in policies["finout_kms_policy"]["policy"]
 
 
 def test_the_aws_target_has_no_endpoint_overrides_and_no_credentials(
@@ -69,7 +102,7 @@ def test_the_aws_target_has_no_endpoint_overrides_and_no_credentials(
             assert needle not in text
 
 
-def test_the_local_target_points_s3_iam_and_sts_at_the_emulator(
+def test_the_local_target_points_s3_iam_sts_and_kms_at_the_emulator(
     local_stacks: dict[str, Path],
 ) -> None:
     provider = stack_json(local_stacks["main"])["provider"]["aws"][0]
@@ -78,6 +111,7 @@ def test_the_local_target_points_s3_iam_and_sts_at_the_emulator(
             "s3": "http://127.0.0.1:4566",
             "iam": "http://127.0.0.1:4566",
             "sts": "http://127.0.0.1:4566",
+            "kms": "http://127.0.0.1:4566",
         }
     ]
     assert provider["s3_use_path_style"] is True

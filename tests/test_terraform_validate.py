@@ -24,9 +24,12 @@ META_ARGUMENTS = {"//", "provider", "depends_on", "for_each", "count", "lifecycl
 
 @pytest.fixture(scope="module")
 def initialized(
-    example_config: Config, tmp_path_factory: pytest.TempPathFactory
+    example_config: Config, kms_test_config: Config, tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, Path]:
+    """Every stack of the example and of the SSE-KMS config (a created key, with and without
+    account_id, an existing key, an existing bucket), initialized."""
     stacks = synth_to(example_config, tmp_path_factory.mktemp("validate"))
+    stacks.update(synth_to(kms_test_config, tmp_path_factory.mktemp("validate-kms")))
     for stack in stacks.values():
         Terraform(stack).init()
     return stacks
@@ -40,6 +43,9 @@ def provider_schema(initialized: dict[str, Path]) -> dict[str, Any]:
 
 
 def test_terraform_validate_accepts_every_stack(initialized: dict[str, Path]) -> None:
+    # Validate also refuses a dependency cycle: role -> key (its policy names the role) -> the
+    # role's kms policy (it names the key) must stay a line.
+    assert {"main", "cur", "data-platform", "kms-create", "kms-key", "kms-cur"} <= set(initialized)
     for stack in initialized.values():
         result = Terraform(stack).validate()
         assert "Success! The configuration is valid." in result.stdout
@@ -78,6 +84,7 @@ def test_every_emitted_type_and_attribute_is_in_the_provider_schema(
 ) -> None:
     unknown: list[str] = []
     checked = 0
+    seen_types: set[str] = set()
     for stack in initialized.values():
         synthesized = stack_json(stack)
         for section, schemas in (
@@ -85,6 +92,7 @@ def test_every_emitted_type_and_attribute_is_in_the_provider_schema(
             ("data", provider_schema["data_source_schemas"]),
         ):
             for resource_type, instances in synthesized.get(section, {}).items():
+                seen_types.add(resource_type)
                 if resource_type not in schemas:
                     unknown.append(f"{section}.{resource_type}")
                     continue
@@ -99,6 +107,8 @@ def test_every_emitted_type_and_attribute_is_in_the_provider_schema(
                 "provider.aws", settings, provider_schema["provider"]["block"]
             )
     assert checked >= 20
+    for resource_type in ("aws_kms_key", "aws_kms_alias", "aws_caller_identity"):
+        assert resource_type in seen_types
     assert unknown == []
 
 

@@ -15,6 +15,7 @@ from snapshot_files import assert_matches_snapshot
 
 REPO = Path(__file__).resolve().parents[1]
 SNAPSHOTS = REPO / "tests" / "snapshots" / "example"
+KMS_SNAPSHOTS = REPO / "tests" / "snapshots" / "kms"
 SNAPSHOT_ENGINE_VERSION = "0.21.0"
 
 pytestmark = pytest.mark.slow
@@ -64,16 +65,24 @@ def test_the_wheel_holds_every_part_and_synthesizes_the_snapshots(
         check=True,
     ).stdout.strip()
     assert where.startswith(str(installed.parent.parent)), where  # not the editable checkout
-    result = subprocess.run(
-        [str(installed), "-m", "finout_s3_telemetry.cli", "synth", "-q", "-c",
-         str(REPO / "examples" / "telemetry.yaml"), "--outdir", str(tmp_path / "cdktf.out")],
-        cwd=tmp_path, env=env, capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    assert result.stderr == ""
-    for stack in ("main", "cur", "data-platform"):
-        path = tmp_path / "cdktf.out" / "stacks" / stack / "cdk.tf.json"
-        document = json.loads(path.read_text())
-        document["//"]["metadata"]["version"] = SNAPSHOT_ENGINE_VERSION
-        actual = json.dumps(document, indent=2, sort_keys=True) + "\n"
-        assert_matches_snapshot(actual, SNAPSHOTS / f"{stack}.cdk.tf.json")
+    # The example, and the SSE-KMS config, whose stacks need the KMS policy templates.
+    for config, snapshots, stacks in (
+        (REPO / "examples" / "telemetry.yaml", SNAPSHOTS, ("main", "cur", "data-platform")),
+        (REPO / "tests" / "kms_telemetry.yaml", KMS_SNAPSHOTS, ("kms-create", "kms-cur")),
+    ):
+        # The state files sit in the folder synth runs in, next to its cdktf.out.
+        folder = tmp_path / config.stem
+        folder.mkdir()
+        outdir = folder / "cdktf.out"
+        result = subprocess.run(
+            [str(installed), "-m", "finout_s3_telemetry.cli", "synth", "-q", "-c", str(config),
+             "--outdir", str(outdir)],
+            cwd=folder, env=env, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        assert result.stderr == ""
+        for stack in stacks:
+            document = json.loads((outdir / "stacks" / stack / "cdk.tf.json").read_text())
+            document["//"]["metadata"]["version"] = SNAPSHOT_ENGINE_VERSION
+            actual = json.dumps(document, indent=2, sort_keys=True) + "\n"
+            assert_matches_snapshot(actual, snapshots / f"{stack}.cdk.tf.json")

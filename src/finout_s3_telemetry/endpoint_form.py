@@ -44,6 +44,11 @@ TELEMETRY_FOLDERS = FormField(
     "Folders", "telemetry_folders", "Folder prefixes to tell Finout support about"
 )
 """Not a form field: the folder prefixes to send to Finout support."""
+KMS_KEY = FormField(
+    "KMS key", "kms_key_arn", "The KMS key the bucket's files are encrypted with (SSE-KMS)"
+)
+"""Not a form field, and only with SSE-KMS: Finout needs no key, only the role's kms:Decrypt on
+it; the output names the key for reviewers and for `check`."""
 
 
 def form_value(field: FormField, value: Any) -> str:

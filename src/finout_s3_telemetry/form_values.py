@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from finout_s3_telemetry.config import Config
-from finout_s3_telemetry.endpoint_form import TELEMETRY_FOLDERS, form_rows
+from finout_s3_telemetry.endpoint_form import KMS_KEY, TELEMETRY_FOLDERS, form_rows
 
 
 def print_form_values(config: Config, outputs_by_stack: dict[str, dict[str, Any]]) -> None:
@@ -21,3 +21,7 @@ def print_form_values(config: Config, outputs_by_stack: dict[str, dict[str, Any]
                 f"  {'Folders':<15} {len(folders)} (tell Finout support: {', '.join(folders[:3])}"
                 f"{', ...' if len(folders) > 3 else ''})"
             )
+        key = outputs.get(KMS_KEY.output_name)
+        if key:
+            # Not typed into Finout: the role's own kms:Decrypt policy is all Finout needs.
+            print(f"  {KMS_KEY.label:<15} {key} (nothing to type: the role may decrypt with it)")

@@ -26,7 +26,7 @@ _BUCKET_RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-
 
 _EXTERNAL_ID = re.compile(r"[A-Za-z0-9+=,.@:/_-]{2,1224}")
 _ROLE_NAME = re.compile(r"[A-Za-z0-9+=,.@_-]{1,64}")
-_POLICY_NAME = re.compile(r"[\x21-\x7e]{1,128}")
+_POLICY_NAME = re.compile(r"[\x21-\x7e]+")
 _POLICY_NAME_FORBIDDEN = re.compile(r"[\\/*?]")
 _ENDPOINT_NAME = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
 _ACCOUNT_ID = re.compile(r"[0-9]{12}")
@@ -35,6 +35,15 @@ _PRINCIPAL_ARN = re.compile(
     r"(root|role/[A-Za-z0-9_+=,.@/-]{1,512}|user/[A-Za-z0-9_+=,.@/-]{1,512})"
 )
 _REGION = re.compile(r"[a-z]{2,4}(-[a-z]+)+-[0-9]{1,2}")
+# A KMS key id: a UUID, or `mrk-` and 32 hex digits for a multi-Region key. AWS writes both in
+# lowercase.
+_KMS_KEY_ID = r"(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})"
+_KMS_KEY_ARN = re.compile(
+    r"arn:(?P<partition>[a-z-]+):kms:(?P<region>[a-z0-9-]+):(?P<account>[0-9]{12}):key/"
+    rf"(?P<key_id>{_KMS_KEY_ID})"
+)
+_KMS_ALIAS = re.compile(r"(arn:[a-z-]+:kms:[a-z0-9-]*:[0-9]*:)?alias/.*", re.DOTALL)
+_KMS_BARE_KEY_ID = re.compile(_KMS_KEY_ID)
 # What an S3 folder name in a path prefix or a telemetry may hold: the characters AWS lists as
 # safe in object keys. Anything else (non-ASCII lookalikes included) would make one telemetry
 # look like another in the console and in Finout.
@@ -43,6 +52,8 @@ _TELEMETRY = re.compile(r"[A-Za-z0-9_.-]+")
 _STATE_KEY_SEGMENT = re.compile(r"[A-Za-z0-9_.!*'()=-]+")
 
 DEFAULT_ROLE_NAME = "FinoutMetricsReadOnlyRole"
+POLICY_NAME_LIMIT = 128
+"""IAM's longest policy name."""
 DEFAULT_POLICY_NAME = "finest-access-policy_telemetry_export"
 """The literal name in Finout's guide."""
 
@@ -141,7 +152,11 @@ def role_name_problem(value: str) -> str | None:
 
 
 def policy_name_problem(value: str) -> str | None:
-    if _POLICY_NAME.fullmatch(value) and not _POLICY_NAME_FORBIDDEN.search(value):
+    if (
+        len(value) <= POLICY_NAME_LIMIT
+        and _POLICY_NAME.fullmatch(value)
+        and not _POLICY_NAME_FORBIDDEN.search(value)
+    ):
         return None
     return (
         f"{quoted(value)} is not a valid IAM policy name; use 1-128 characters without "
@@ -309,3 +324,168 @@ def principal_arn(principal: str, partition: str) -> str:
     if _ACCOUNT_ID.fullmatch(principal):
         return f"arn:{partition}:iam::{principal}:root"
     return principal
+
+
+# -- SSE-KMS ---------------------------------------------------------------------------------
+
+ENCRYPTIONS = ("sse-s3", "sse-kms")
+"""An endpoint's `encryption`: SSE-S3 (the default) or SSE-KMS with a customer-managed key."""
+KMS_KEY_CREATE = "create"
+"""`kms_key: create`: the stack makes the key."""
+_KMS_KEY_ARN_FORM = "arn:<partition>:kms:<region>:<account>:key/<key-id>"
+
+
+def kms_key_arn_problem(value: str) -> str | None:
+    """Why `value` is not the ARN of a KMS key, the one form IAM can grant kms:Decrypt on.
+
+    An alias (`alias/name`, or its ARN) names a key only to KMS itself: an IAM policy whose
+    resource is an alias ARN grants nothing on the key behind it, and a bare key id is no ARN at
+    all. Multi-Region keys (`key/mrk-…`) are keys like any other. The key may belong to another
+    account than the endpoint's: keys can be shared across accounts (the key's own policy must
+    then let the role's account use it).
+    """
+    how = "`aws kms describe-key --key-id <alias or id>` prints it as KeyMetadata.Arn"
+    if _KMS_ALIAS.fullmatch(value):
+        return (
+            f"{quoted(value)} names an alias; IAM grants kms:Decrypt only on a key's ARN, "
+            f"{_KMS_KEY_ARN_FORM} ({how})"
+        )
+    if _KMS_BARE_KEY_ID.fullmatch(value):
+        return f"{quoted(value)} is a key id; write the key's ARN, {_KMS_KEY_ARN_FORM} ({how})"
+    match = _KMS_KEY_ARN.fullmatch(value)
+    if match is None:
+        return (
+            f"{quoted(value)} is not a KMS key ARN; write it as {_KMS_KEY_ARN_FORM}, the key id "
+            "a UUID or mrk- and 32 hex digits for a multi-Region key"
+        )
+    partition, region = match.group("partition"), match.group("region")
+    if partition not in partition_ids():
+        return (
+            f"{quoted(value)} names the partition {partition!r}, which AWS does not have; use "
+            f"one of {', '.join(partition_ids())}"
+        )
+    if region_problem(region) is not None or partitions.partition_of(region) != partition:
+        return (
+            f"{quoted(value)} names the region {region!r}, which is not a region of the "
+            f"{partition} partition; copy the key's ARN from KMS"
+        )
+    return None
+
+
+def kms_key_problem(value: str) -> str | None:
+    """Why `value` can be neither `create` nor a KMS key ARN (an endpoint's `kms_key`)."""
+    if value == KMS_KEY_CREATE:
+        return None
+    problem = kms_key_arn_problem(value)
+    return None if problem is None else f"{problem}; or `create` for a key made by the stack"
+
+
+def kms_key_region(key_arn: str) -> tuple[str, str]:
+    """(partition, region) of a key ARN that `kms_key_arn_problem` accepted."""
+    match = _KMS_KEY_ARN.fullmatch(key_arn)
+    if match is None:
+        raise ValueError(f"{quoted(key_arn)} is not a KMS key ARN")
+    return match.group("partition"), match.group("region")
+
+
+def kms_alias_name(endpoint_name: str) -> str:
+    """The alias of the key a stack makes for an endpoint (`kms_key: create`)."""
+    return f"alias/finout-telemetry-{endpoint_name}"
+
+
+def kms_policy_name(policy_name: str) -> str:
+    """The name of the role's second inline policy, the one that grants kms:Decrypt."""
+    return f"{policy_name}-kms"
+
+
+def kms_via_service(region: str) -> str:
+    """S3's service name in `region` as KMS sees it (`kms:ViaService`): the role may decrypt
+    only in requests S3 makes on its behalf there, that is, only to read the bucket's files."""
+    return f"s3.{region}.{partitions.dns_suffix(partition_of(region))}"
+
+
+def kms_setting_problems(
+    *,
+    encryption: str,
+    kms_key: str | None,
+    existing_bucket: bool,
+    region: str,
+    policy_name: str,
+) -> list[tuple[str, str]]:
+    """(field, problem) for KMS settings that contradict each other or the endpoint.
+
+    Fields already refused on their own (a malformed key ARN, an invalid region or policy name)
+    are left to their own rule. The config reports these per endpoint, the constructs per prop.
+    A key in another account than the endpoint's `account_id` passes: keys can be shared across
+    accounts, and the key's own policy decides whether this account may use it.
+    """
+    problems: list[tuple[str, str]] = []
+    if encryption != "sse-kms":
+        if kms_key is not None:
+            problems.append(
+                (
+                    "kms_key",
+                    f"is set, but encryption is {encryption}, which uses no KMS key; set "
+                    "encryption to sse-kms, or remove kms_key",
+                )
+            )
+        return problems
+    if kms_key is None:
+        problems.append(
+            (
+                "kms_key",
+                "is required with encryption sse-kms: `create` (the stack makes a key) or the "
+                f"ARN of an existing key, {_KMS_KEY_ARN_FORM}",
+            )
+        )
+    elif kms_key == KMS_KEY_CREATE and existing_bucket:
+        problems.append(
+            (
+                "kms_key",
+                "'create' makes a new key, but the stack never changes an existing bucket, so "
+                "its files stay encrypted with the key they have: write that key's ARN (`aws "
+                "s3api get-bucket-encryption --bucket <bucket>` shows it), or use encryption "
+                "sse-s3 if the bucket uses SSE-S3",
+            )
+        )
+    elif (
+        kms_key != KMS_KEY_CREATE
+        and kms_key_arn_problem(kms_key) is None
+        and region_problem(region) is None
+        and (problem := kms_key_region_problem(kms_key, region))
+    ):
+        problems.append(("kms_key", problem))
+    if policy_name_problem(policy_name) is None:
+        kms_name = kms_policy_name(policy_name)
+        if len(kms_name) > POLICY_NAME_LIMIT:
+            longest = POLICY_NAME_LIMIT - len(kms_policy_name(""))
+            problems.append(
+                (
+                    "policy_name",
+                    f"is {len(policy_name)} characters long; with encryption sse-kms the role "
+                    f"also gets a policy named after it, <policy_name>-kms, of {len(kms_name)} "
+                    f"characters, over IAM's {POLICY_NAME_LIMIT}-character limit for policy "
+                    f"names: shorten it to at most {longest} characters",
+                )
+            )
+    return problems
+
+
+def kms_key_region_problem(key_arn: str, region: str) -> str | None:
+    """Why a valid key ARN cannot encrypt a bucket in a valid `region`: another partition or
+    another region (a key of another account is fine)."""
+    key_partition, key_region = kms_key_region(key_arn)
+    partition = partition_of(region)
+    if key_partition != partition:
+        return (
+            f"{quoted(key_arn)} is a key of the {key_partition} partition, but the region "
+            f"{region} is in {partition}; a bucket and a role can only use keys of their own "
+            f"partition: use a key in {region}"
+        )
+    if key_region != region:
+        return (
+            f"{quoted(key_arn)} is a key in {key_region}, but the bucket is in {region}; S3 "
+            f"encrypts a bucket's files only with a key of the bucket's region: use a key in "
+            f"{region} (a multi-Region key's replica there has its own ARN)"
+        )
+    return None

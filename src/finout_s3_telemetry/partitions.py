@@ -22,6 +22,8 @@ class Partition:
     """`aws`, `aws-cn`, `aws-us-gov`, …: the second field of every ARN in the partition."""
     region_pattern: re.Pattern[str]
     regions: frozenset[str]
+    dns_suffix: str
+    """`amazonaws.com`, `amazonaws.com.cn`, …: the end of the partition's service host names."""
 
 
 @cache
@@ -37,6 +39,7 @@ def partitions() -> tuple[Partition, ...]:
             # letters and digits.
             re.compile(entry["regionRegex"], re.ASCII),
             frozenset(entry.get("regions", {})),
+            entry["outputs"]["dnsSuffix"],
         )
         for entry in data["partitions"]
     )
@@ -44,6 +47,14 @@ def partitions() -> tuple[Partition, ...]:
 
 def partition_ids() -> tuple[str, ...]:
     return tuple(partition.id for partition in partitions())
+
+
+def dns_suffix(partition_id: str) -> str:
+    """The DNS suffix of a known partition's service endpoints (`s3.<region>.<suffix>`)."""
+    for partition in partitions():
+        if partition.id == partition_id:
+            return partition.dns_suffix
+    raise ValueError(f"{partition_id!r} is not an AWS partition")
 
 
 def partition_of(region: str) -> str | None:

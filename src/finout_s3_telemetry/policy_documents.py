@@ -1,11 +1,12 @@
-"""Render the IAM and bucket policy documents from the Jinja templates in `policies/`.
+"""Render the IAM, KMS key and bucket policy documents from the Jinja templates in `policies/`.
 
-Each document is rendered from plain values (ARNs, an external ID), never from the config, so
-that the config, the constructs and the checker can all depend on this module and it on none of
-them. Templates are rendered, parsed and checked here, once, for both the constructs (which emit the
-result as literal JSON so scanners can read it) and the checker (which compares live documents with
-it). A template that renders invalid JSON, another policy language version or a wildcard principal
-in an Allow statement is a bug, so it raises instead of producing something deployable.
+Each document is rendered from plain values (ARNs, an external ID, a region), never from the
+config, so that the config, the constructs and the checker can all depend on this module and it on
+none of them. Templates are rendered, parsed and checked here, once, for both the constructs
+(which emit the result as literal JSON so scanners can read it) and the checker (which compares
+live documents with it). A template that renders invalid JSON, another policy language version or
+a wildcard principal in an Allow statement is a bug, so it raises instead of producing something
+deployable.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from functools import cache
 from typing import Any
 
 import jinja2
+
+from finout_s3_telemetry.naming import kms_via_service
 
 POLICY_VERSION = "2012-10-17"
 # IAM counts an inline role policy's size without whitespace.
@@ -91,6 +94,26 @@ def read_only_policy(bucket_arn: str) -> PolicyDocument:
             f"{INLINE_POLICY_LIMIT}-character limit for inline role policies; shorten it"
         )
     return document
+
+
+def kms_decrypt_policy(key_arn: str, region: str) -> PolicyDocument:
+    """The role's second inline policy with SSE-KMS: kms:Decrypt on exactly that key, only in
+    requests S3 makes for the role in the bucket's region (`kms:ViaService`)."""
+    return render(
+        "finout_kms_decrypt_policy.json.j2", key_arn=key_arn, via_service=kms_via_service(region)
+    )
+
+
+def kms_key_policy(account_root_arn: str, role_arn: str, region: str) -> PolicyDocument:
+    """The policy of a key the stack makes: the account administers it (AWS's default key
+    policy statement, which keeps the key manageable through IAM), and Finout's role may
+    decrypt with it through S3 in the bucket's region."""
+    return render(
+        "finout_kms_key_policy.json.j2",
+        account_root_arn=account_root_arn,
+        role_arn=role_arn,
+        via_service=kms_via_service(region),
+    )
 
 
 def tls_only_policy(bucket_arn: str) -> PolicyDocument:

@@ -1,8 +1,8 @@
 """Where stacks deploy and the checker looks: real AWS, or a local AWS emulator at an URL.
 
 Real AWS uses the standard credential chain and emits no endpoint overrides and no credentials.
-The local target points the provider's s3, iam and sts endpoints at one URL, with path-style S3
-and fixed test credentials; everything else it deploys is identical to what AWS gets.
+The local target points the provider's s3, iam, sts and kms endpoints at one URL, with path-style
+S3 and fixed test credentials; everything else it deploys is identical to what AWS gets.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ ENDPOINT_URL_ENV = "FINOUT_TELEMETRY_ENDPOINT_URL"
 # Credentials an emulator accepts; never used for the aws target.
 LOCAL_ACCESS_KEY = "testing"
 LOCAL_SECRET_KEY = "testing"
-LOCAL_SERVICES = ("s3", "iam", "sts")
+LOCAL_SERVICES = ("s3", "iam", "sts", "kms")
 
 
 class TargetError(ValueError):

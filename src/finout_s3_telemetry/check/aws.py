@@ -2,13 +2,21 @@
 endpoint needs with a bounded number of calls. (The uploader, `csv_files/uploader.py`, and the
 emulator's preparation, `local/emulated_account.py`, make their own calls.)
 
-Per endpoint, whatever the number of telemetries:
-  S3:  GetBucketLocation, one paginated ListObjectsV2 over the endpoint prefix, and for a created
-       bucket GetPublicAccessBlock, GetBucketOwnershipControls, GetBucketEncryption,
-       GetBucketPolicy, GetBucketVersioning;
-  IAM: GetRole, GetRolePolicy, ListRolePolicies, ListAttachedRolePolicies, and either one
-       SimulatePrincipalPolicy per probe group (3) or, where that API is unavailable, the documents
-       of any other policies on the role (usually none).
+Per endpoint, whatever the number of telemetries and files:
+  S3:  GetBucketLocation, one paginated ListObjectsV2 over the endpoint prefix,
+       GetBucketEncryption, GetBucketPolicy, GetBucketOwnershipControls, and for a created bucket
+       GetPublicAccessBlock and GetBucketVersioning; per non-empty folder one HeadObject of its
+       newest file, and, only where ACLs are enabled, GetBucketAcl once and one GetObjectAcl of
+       that file;
+  KMS: DescribeKey and GetKeyPolicy once per run for each key (and region) the bucket or its
+       files use, asked only in the bucket's region;
+  IAM: GetRole, GetRolePolicy, ListRolePolicies, ListAttachedRolePolicies, the documents of any
+       other policies on the role (usually none), GetPolicy and GetPolicyVersion of a permissions
+       boundary if the role has one, and, where IAM simulates (not the emulator), one
+       SimulatePrincipalPolicy per probe group (3) and one of Finout's reads against the bucket
+       policy;
+  Organizations: once per run, DescribeOrganization and, when the credentials may read them, the
+       SCPs on the path from the account to the root.
 Content checks add one GetObject per telemetry folder that holds a file (its newest file, streamed
 through `BucketObjects.stream`); an empty folder costs nothing.
 NoSuchEntity from IAM is retried with backoff (eventual consistency right after a deploy). Every
@@ -23,6 +31,7 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from typing import Any
 from urllib.parse import unquote
 
@@ -40,20 +49,29 @@ from finout_s3_telemetry.check.errors import (
     error_text,
     not_aws,
 )
+from finout_s3_telemetry.check.finout_session import simulator_context
+from finout_s3_telemetry.check.key_uses import key_references
 from finout_s3_telemetry.check.probes import Probe, access_probes, grouped
 from finout_s3_telemetry.check.retry import RetryPolicy
 from finout_s3_telemetry.check.snapshot import (
+    KEY_IN_ANOTHER_REGION,
     AttachedPolicy,
+    BucketEncryption,
     Decision,
     EndpointSnapshot,
+    KmsKey,
     Listing,
+    ObjectHead,
+    Organization,
     Read,
     RoleInfo,
     S3Object,
     Simulation,
+    acls_enabled,
 )
 from finout_s3_telemetry.config.model import EndpointConfig
 from finout_s3_telemetry.csv_files import ByteStream
+from finout_s3_telemetry.naming import kms_key_arn_problem, region_problem
 from finout_s3_telemetry.policy_documents import PolicyDocument
 from finout_s3_telemetry.targets import Target
 from finout_s3_telemetry.terminal_text import printable, quoted, shorten
@@ -70,8 +88,11 @@ MISSING_CODES = frozenset(
         "OwnershipControlsNotFoundError",
         "ServerSideEncryptionConfigurationNotFoundError",
         "NoSuchBucketPolicy",
+        "AWSOrganizationsNotInUseException",
     }
 )
+MAX_ORGANIZATION_DEPTH = 7
+"""AWS Organizations nests OUs five deep under the root: account, five OUs, root."""
 _DECISIONS: dict[str, Decision] = {
     "allowed": "allowed",
     "explicitDeny": "explicitDeny",
@@ -91,6 +112,9 @@ UNEXPECTED_ANSWER: tuple[type[Exception], ...] = (
     RecursionError,
 )
 ACCOUNT_ID = re.compile(r"[0-9]{12}")
+ROLE_ARN = re.compile(r"arn:[a-z-]+:iam::[0-9]{12}:role/[A-Za-z0-9_+=,.@/-]{1,576}")
+"""A role ARN as IAM writes one (a path of up to 512 characters, a name of up to 64). The checks
+take the account and partition from it, so an answer of another shape is unreadable."""
 MAX_POLICY_DEPTH = 32
 """IAM's grammar nests a policy 6 levels deep at most; anything deeper is not a policy."""
 
@@ -126,6 +150,42 @@ def _depth_over(value: Any, limit: int) -> bool:
     return False
 
 
+def role_arn(value: Any) -> str:
+    """GetRole's Arn, refused (ValueError) unless it is a role ARN."""
+    if not isinstance(value, str) or not ROLE_ARN.fullmatch(value):
+        raise ValueError(f"the role's Arn {quoted(str(value))} is not a role ARN")
+    return value
+
+
+def owner_id(response: Response) -> str:
+    """The canonical ID of an ACL's owner (GetBucketAcl, GetObjectAcl). Two owners are compared:
+    one that is not a non-empty string (absent, null) would make any two equal, so it is refused
+    (ValueError)."""
+    found = response["Owner"]["ID"]
+    if not isinstance(found, str) or not found:
+        raise ValueError(f"the ACL's owner has no canonical ID ({quoted(str(found))})")
+    return found
+
+
+def bucket_encryption(response: Response) -> BucketEncryption:
+    rules = response["ServerSideEncryptionConfiguration"]["Rules"]
+    defaults = [rule.get("ApplyServerSideEncryptionByDefault", {}) for rule in rules]
+    return BucketEncryption(
+        algorithms=tuple(str(d.get("SSEAlgorithm", "")) for d in defaults),
+        kms_key=next((str(d["KMSMasterKeyID"]) for d in defaults if d.get("KMSMasterKeyID")), ""),
+        bucket_key=any(bool(rule.get("BucketKeyEnabled")) for rule in rules),
+    )
+
+
+def object_head(key: str, response: Response) -> ObjectHead:
+    return ObjectHead(
+        key=key,
+        encryption=str(response.get("ServerSideEncryption", "")),
+        kms_key=str(response.get("SSEKMSKeyId", "")),
+        bucket_key=bool(response.get("BucketKeyEnabled", False)),
+    )
+
+
 class AwsReader:
     """Makes (and caches) one boto3 client per service and region, all counted by `counter`."""
 
@@ -141,6 +201,9 @@ class AwsReader:
         self.counter = counter or CallCounter()
         self._session = session or boto3.session.Session()
         self._clients: dict[tuple[str, str], Any] = {}
+        self._kms_keys: dict[tuple[str, str], Read[KmsKey]] = {}
+        """(region, reference) -> the key: an alias or key id names a key of one region only."""
+        self._organization: Organization | None = None
 
     def client(self, service: str, region: str) -> Any:
         key = (service, region)
@@ -221,9 +284,12 @@ class AwsReader:
             )
         return account
 
-    def fetch(self, endpoint: EndpointConfig) -> EndpointSnapshot:
-        """Everything the checks need about `endpoint`, with the bounded calls listed above."""
+    def fetch(self, endpoint: EndpointConfig, account: str = "") -> EndpointSnapshot:
+        """Everything the checks need about `endpoint`, with the bounded calls listed above.
+        With the credentials' `account`, also its organisation and SCPs (read once per run)."""
         snapshot = EndpointSnapshot(endpoint.name)
+        if account:
+            snapshot.organization = self.organization(account, endpoint.region)
         self._fetch_bucket(endpoint, snapshot)
         self._fetch_role(endpoint, snapshot)
         return snapshot
@@ -241,35 +307,114 @@ class AwsReader:
             snapshot.bucket_region = Read(location.state, None, location.code, location.message)
             return
         region = bucket_region(location.get().get("LocationConstraint"))
+        if region_problem(region) is not None:
+            # Clients are made for this region: an answer that is no region is unreadable.
+            snapshot.bucket_region = Read.unreadable(
+                "UnexpectedResponse",
+                f"s3:GetBucketLocation answered {quoted(str(region))}, which is no AWS region",
+            )
+            return
         snapshot.bucket_region = Read.found(region)
         # Talk to the bucket's own region, so a misconfigured region is reported, not redirected.
         s3 = self.client("s3", region)
         snapshot.listing = self._list(s3, endpoint, owner)
-        if endpoint.existing_bucket:
-            return  # only read what the customer owns; its settings are theirs
-        snapshot.public_access_block = self._map(
-            self.read(s3.get_public_access_block, Bucket=name, **owner),
-            lambda r: {k: bool(v) for k, v in r["PublicAccessBlockConfiguration"].items()},
-        )
-        snapshot.ownership = self._map(
-            self.read(s3.get_bucket_ownership_controls, Bucket=name, **owner),
-            lambda r: str(r["OwnershipControls"]["Rules"][0]["ObjectOwnership"]),
-        )
+        # Whoever owns the bucket, these decide whether Finout can read it: what encrypts the
+        # files, what the bucket policy denies, whether ACLs let another account own files.
         snapshot.encryption = self._map(
-            self.read(s3.get_bucket_encryption, Bucket=name, **owner),
-            lambda r: tuple(
-                str(rule.get("ApplyServerSideEncryptionByDefault", {}).get("SSEAlgorithm", ""))
-                for rule in r["ServerSideEncryptionConfiguration"]["Rules"]
-            ),
+            self.read(s3.get_bucket_encryption, Bucket=name, **owner), bucket_encryption
         )
         snapshot.bucket_policy = self._map(
             self.read(s3.get_bucket_policy, Bucket=name, **owner),
             lambda r: policy_document(r["Policy"]),
         )
+        snapshot.ownership = self._map(
+            self.read(s3.get_bucket_ownership_controls, Bucket=name, **owner),
+            lambda r: str(r["OwnershipControls"]["Rules"][0]["ObjectOwnership"]),
+        )
+        self._fetch_newest_files(s3, endpoint, snapshot)
+        self._fetch_kms_keys(endpoint, snapshot, region)
+        if endpoint.existing_bucket:
+            return  # its secure defaults are the customer's: neither read nor judged
+        snapshot.public_access_block = self._map(
+            self.read(s3.get_public_access_block, Bucket=name, **owner),
+            lambda r: {k: bool(v) for k, v in r["PublicAccessBlockConfiguration"].items()},
+        )
         snapshot.versioning = self._map(
             self.read(s3.get_bucket_versioning, Bucket=name, **owner),
             lambda r: str(r.get("Status", "")),
         )
+
+    def _fetch_newest_files(
+        self, s3: Any, endpoint: EndpointConfig, snapshot: EndpointSnapshot
+    ) -> None:
+        """HeadObject (and, with ACLs enabled, GetObjectAcl) of the newest file of each non-empty
+        folder: one or two calls per folder, however many files it holds."""
+        listing = snapshot.listing
+        if listing is None or not listing.is_found:
+            return
+        name, owner = endpoint.bucket, self.owner_args(endpoint)
+        acls = acls_enabled(snapshot.ownership)
+        if acls:
+            snapshot.bucket_owner = self._map(
+                self.read(s3.get_bucket_acl, Bucket=name, **owner), owner_id
+            )
+        for folder in endpoint.folder_keys.values():
+            newest = listing.get().newest_in(folder)
+            if newest is None:
+                continue
+            snapshot.newest_heads[folder] = self._map(
+                self.read(s3.head_object, Bucket=name, Key=newest.key, **owner),
+                partial(object_head, newest.key),
+            )
+            if acls:
+                snapshot.newest_owners[folder] = self._map(
+                    self.read(s3.get_object_acl, Bucket=name, Key=newest.key, **owner), owner_id
+                )
+
+    def _fetch_kms_keys(
+        self, endpoint: EndpointConfig, snapshot: EndpointSnapshot, region: str
+    ) -> None:
+        """DescribeKey and GetKeyPolicy of every key the bucket's default encryption, the newest
+        files or the config name; a key shared by endpoints is read once per run (by region:
+        `alias/aws/s3` in one region is not the key of that name in another)."""
+        for reference in key_references(endpoint, snapshot):
+            if (region, reference) not in self._kms_keys:
+                self._kms_keys[region, reference] = self._kms_key(reference, region)
+            snapshot.kms_keys[reference] = self._kms_keys[region, reference]
+
+    def _kms_key(self, reference: str, region: str) -> Read[KmsKey]:
+        """DescribeKey and GetKeyPolicy of `reference` (a key ARN, key id or alias, as S3 or the
+        config names it), asked of KMS in the bucket's region: S3 encrypts a bucket's files only
+        with a key of its own region, and a region named by S3's answer is not one to dial."""
+        parts = reference.split(":")
+        if reference.startswith("arn:") and len(parts) > 3 and parts[3] != region:
+            return Read.unreadable(
+                KEY_IN_ANOTHER_REGION,
+                f"the key is not in the bucket's region {region}, and S3 encrypts a bucket's "
+                "files only with a key of the bucket's region",
+            )
+        kms = self.client("kms", region)
+        described = self.read(kms.describe_key, KeyId=reference)
+        if not described.is_found:
+            return Read(described.state, None, described.code, described.message)
+        try:
+            metadata = described.get()["KeyMetadata"]
+            arn = str(metadata["Arn"])
+            manager, state = str(metadata.get("KeyManager", "")), str(metadata["KeyState"])
+        except (KeyError, TypeError) as error:
+            return Read.unreadable("UnexpectedResponse", f"{type(error).__name__}: {error}")
+        if kms_key_arn_problem(arn) is not None or not state:
+            # The checks take the key's region from its ARN and name its state.
+            return Read.unreadable(
+                "UnexpectedResponse",
+                f"kms:DescribeKey answered with the key ARN {quoted(arn)} and the state "
+                f"{quoted(state)}",
+            )
+        policy = self._map(
+            self.read(kms.get_key_policy, KeyId=arn, PolicyName="default"),
+            lambda r: policy_document(r["Policy"]),
+        )
+        return Read.found(KmsKey(arn=arn, manager=manager, state=state, policy=policy))
 
     def _list(self, s3: Any, endpoint: EndpointConfig, owner: dict[str, Any]) -> Read[Listing]:
         prefix = f"{endpoint.prefix}/" if endpoint.prefix else ""
@@ -298,13 +443,18 @@ class AwsReader:
             role,
             lambda r: RoleInfo(
                 name=r["Role"]["RoleName"],
-                arn=r["Role"]["Arn"],
+                arn=role_arn(r["Role"]["Arn"]),
                 trust_policy=policy_document(r["Role"]["AssumeRolePolicyDocument"]),
+                boundary_arn=str(
+                    (r["Role"].get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn", "")
+                ),
             ),
         )
         if not snapshot.role.is_found:
             return
         info = snapshot.role.get()
+        if info.boundary_arn:
+            snapshot.boundary = self._managed_policy(iam, info.boundary_arn)
         snapshot.inline_policy = self._map(
             self.read(
                 iam.get_role_policy,
@@ -318,12 +468,21 @@ class AwsReader:
         attached = self._paginate(
             iam, "list_attached_role_policies", "AttachedPolicies", RoleName=info.name
         )
-        snapshot.simulation = self._simulate(iam, access_probes(endpoint, info.arn), info.arn)
-        local = not snapshot.simulation.ran
+        probes = access_probes(endpoint, info.arn)
+        snapshot.simulation = self._simulate(iam, probes, info.arn)
+        policy = snapshot.bucket_policy
+        if snapshot.simulation.ran and policy is not None and policy.is_found:
+            reads = tuple(p for p in probes if p.expect == "allow")
+            owner = endpoint.account_id or info.arn.split(":")[4]
+            snapshot.bucket_policy_simulation = self._simulate_bucket_policy(
+                iam, reads, info.arn, policy.get(), owner, endpoint, snapshot
+            )
+        # The documents of other policies are read even when IAM simulates: the KMS check
+        # evaluates them with the key policy, and a role rarely carries any.
         snapshot.other_inline_policies = self._map(
             names,
             lambda found: {
-                name: self._inline_document(iam, info.name, name) if local else None
+                name: self._inline_document(iam, info.name, name)
                 for name in found
                 if name != endpoint.policy_name
             },
@@ -334,7 +493,7 @@ class AwsReader:
                 AttachedPolicy(
                     arn=item["PolicyArn"],
                     name=item["PolicyName"],
-                    document=self._managed_document(iam, item["PolicyArn"]) if local else None,
+                    document=self._managed_document(iam, item["PolicyArn"]),
                 )
                 for item in found
             ),
@@ -357,39 +516,170 @@ class AwsReader:
         return policy_document(read.get()["PolicyDocument"]) if read.is_found else None
 
     def _managed_document(self, iam: Any, arn: str) -> PolicyDocument | None:
+        return self._managed_policy(iam, arn).value
+
+    def _managed_policy(self, iam: Any, arn: str) -> Read[PolicyDocument]:
+        """A managed policy's default version: iam:GetPolicy, then iam:GetPolicyVersion."""
         policy = self.read(iam.get_policy, PolicyArn=arn)
         if not policy.is_found:
-            return None
-        version = self.read(
-            iam.get_policy_version,
-            PolicyArn=arn,
-            VersionId=policy.get()["Policy"]["DefaultVersionId"],
+            return Read(policy.state, None, policy.code, policy.message)
+        try:
+            version_id = str(policy.get()["Policy"]["DefaultVersionId"])
+        except (KeyError, TypeError) as error:
+            return Read.unreadable("UnexpectedResponse", f"{type(error).__name__}: {error}")
+        version = self.read(iam.get_policy_version, PolicyArn=arn, VersionId=version_id)
+        return self._map(version, lambda r: policy_document(r["PolicyVersion"]["Document"]))
+
+    def organization(self, account: str, region: str) -> Organization:
+        """The account's organisation and the SCPs that apply to it, read once per run.
+
+        DescribeOrganization works from any member account; the SCPs need
+        organizations:ListParents, ListPoliciesForTarget and DescribePolicy, which usually only
+        the management account (or a delegated administrator) has. What could not be read is
+        kept with the reason, for the access check to say "SCPs not evaluated".
+        """
+        if self._organization is None:
+            self._organization = self._read_organization(account, region)
+        return self._organization
+
+    def _read_organization(self, account: str, region: str) -> Organization:
+        org = self.client("organizations", region)
+        described = self.read(org.describe_organization)
+        if not described.is_found:
+            if described.state == "missing":
+                return Organization(Read.missing(described.code), scps=())
+            return Organization(
+                Read.unreadable(described.code, described.message),
+                scps_unavailable=f"organizations:DescribeOrganization: {described.why()}",
+            )
+        try:
+            details = described.get()["Organization"]
+            org_id = str(details["Id"])
+            management = str(details.get("MasterAccountId", ""))
+            all_features = details.get("FeatureSet", "ALL") == "ALL"
+        except (KeyError, TypeError) as error:
+            reason = f"UnexpectedResponse: {type(error).__name__}"
+            return Organization(Read.unreadable("UnexpectedResponse"), scps_unavailable=reason)
+        if management == account or not all_features:
+            # SCPs never restrict the management account, nor an organisation without all
+            # features enabled.
+            return Organization(Read.found(org_id), scps=())
+        levels: list[tuple[tuple[str, PolicyDocument], ...]] = []
+        target = account
+        for _ in range(MAX_ORGANIZATION_DEPTH):
+            level = self._scps_of(org, target)
+            if isinstance(level, str):
+                return Organization(Read.found(org_id), scps_unavailable=level)
+            levels.append(level)
+            parents = self._paginate(org, "list_parents", "Parents", ChildId=target)
+            if not parents.is_found:
+                why = f"organizations:ListParents: {parents.why()}"
+                return Organization(Read.found(org_id), scps_unavailable=why)
+            parent = parents.get()[0] if parents.get() else None
+            if not isinstance(parent, dict) or not parent.get("Id"):
+                break  # not a path to the root: its SCPs are unknown
+            target = str(parent["Id"])
+            if parent.get("Type") == "ROOT":
+                root = self._scps_of(org, target)
+                if isinstance(root, str):
+                    return Organization(Read.found(org_id), scps_unavailable=root)
+                levels.append(root)
+                return Organization(Read.found(org_id), scps=tuple(reversed(levels)))
+        # Every level down from the root must allow: without the root's (and any level missed),
+        # an SCP that denies could not be seen, so the SCPs are not evaluated at all.
+        return Organization(
+            Read.found(org_id),
+            scps_unavailable=(
+                f"organizations:ListParents led to no organisation root from account {account} "
+                f"within {MAX_ORGANIZATION_DEPTH} levels"
+            ),
         )
-        if not version.is_found:
-            return None
-        return policy_document(version.get()["PolicyVersion"]["Document"])
+
+    def _scps_of(self, org: Any, target: str) -> tuple[tuple[str, PolicyDocument], ...] | str:
+        """The SCPs attached to one root, OU or account, or why they could not be read."""
+        listed_policies = self._paginate(
+            org,
+            "list_policies_for_target",
+            "Policies",
+            TargetId=target,
+            Filter="SERVICE_CONTROL_POLICY",
+        )
+        if not listed_policies.is_found:
+            return f"organizations:ListPoliciesForTarget: {listed_policies.why()}"
+        found = []
+        for summary in listed_policies.get():
+            policy_id = str(summary.get("Id", ""))
+            described = self._map(
+                self.read(org.describe_policy, PolicyId=policy_id),
+                lambda r: policy_document(r["Policy"]["Content"]),
+            )
+            if not described.is_found:
+                return f"organizations:DescribePolicy: {described.why()}"
+            found.append((str(summary.get("Name", policy_id)), described.get()))
+        return tuple(found)
 
     def _simulate(self, iam: Any, probes: tuple[Probe, ...], role_arn: str) -> Simulation:
+        calls = [
+            {"PolicySourceArn": role_arn, "ActionNames": actions, "ResourceArns": resources}
+            for actions, resources in grouped(probes).values()
+        ]
+        return self._simulated(iam, _record, calls)
+
+    def _simulate_bucket_policy(
+        self,
+        iam: Any,
+        reads: tuple[Probe, ...],
+        role_arn: str,
+        policy: PolicyDocument,
+        bucket_owner: str,
+        endpoint: EndpointConfig,
+        snapshot: EndpointSnapshot,
+    ) -> Simulation:
+        """One SimulatePrincipalPolicy of Finout's reads with the bucket policy as the resource
+        policy and the context keys Finout's session is known to carry. Per (action, resource):
+        `explicitDeny` when a statement of the bucket policy denies, `allowed` when none does,
+        `undecided` when IAM lacked a context value it needed (a VPC endpoint, a source address),
+        which the local evaluation then decides."""
+        entries = [
+            {"ContextKeyName": name, "ContextKeyValues": values, "ContextKeyType": kind}
+            for name, values, kind in simulator_context(
+                role_arn, endpoint.prefix, snapshot.organization
+            )
+        ]
+        call = {
+            "PolicySourceArn": role_arn,
+            "ActionNames": list(dict.fromkeys(p.action for p in reads)),
+            "ResourceArns": list(dict.fromkeys(p.resource for p in reads)),
+            "ResourcePolicy": json.dumps(policy),
+            "ResourceOwner": f"arn:{endpoint.partition}:iam::{bucket_owner}:root",
+            "ContextEntries": entries,
+        }
+        return self._simulated(iam, _record_bucket_policy, [call])
+
+    def _simulated(
+        self,
+        iam: Any,
+        record: Callable[[Response, dict[tuple[str, str], Decision]], None],
+        calls: list[dict[str, Any]],
+    ) -> Simulation:
+        """The decisions of paginated SimulatePrincipalPolicy calls, or why IAM could not answer
+        (the emulator has no such API; on AWS the checker may lack the permission)."""
         decisions: dict[tuple[str, str], Decision] = {}
-        for actions, resources in grouped(probes).values():
-            try:
-                pages = iam.get_paginator("simulate_principal_policy").paginate(
-                    PolicySourceArn=role_arn, ActionNames=actions, ResourceArns=resources
-                )
-                for page in pages:
+        try:
+            for call in calls:
+                for page in iam.get_paginator("simulate_principal_policy").paginate(**call):
                     for result in page.get("EvaluationResults", []):
-                        _record(result, decisions)
-            except (ClientError, BotoCoreError, *UNEXPECTED_ANSWER) as error:
-                stop = self._unavailable(error)
-                if stop is not None:
-                    raise stop from error
-                # The emulator has no such API; on AWS the checker may lack the permission.
-                if isinstance(error, ClientError):
-                    detail = error.response.get("Error", {})
-                    reason = f"{detail.get('Code', 'Error')}: {detail.get('Message', '')}".strip()
-                else:
-                    reason = f"{type(error).__name__} from {self.target.describe()}"
-                return Simulation(unavailable=reason.rstrip(":"))
+                        record(result, decisions)
+        except (ClientError, BotoCoreError, *UNEXPECTED_ANSWER) as error:
+            stop = self._unavailable(error)
+            if stop is not None:
+                raise stop from error
+            if isinstance(error, ClientError):
+                detail = error.response.get("Error", {})
+                reason = f"{detail.get('Code', 'Error')}: {detail.get('Message', '')}".strip()
+            else:
+                reason = f"{type(error).__name__} from {self.target.describe()}"
+            return Simulation(unavailable=reason.rstrip(":"))
         return Simulation(decisions=decisions)
 
     @staticmethod
@@ -426,19 +716,44 @@ class _HttpAnswer:
         return f"HTTP {self.status}" + (f" ({printable(shorten(kind, 40))})" if kind else "")
 
 
-def _record(result: Response, decisions: dict[tuple[str, str], Decision]) -> None:
+def _per_resource(result: Response) -> Iterator[tuple[str, str, Response]]:
+    """(action, resource, the result for it) of one simulated action."""
     action = str(result["EvalActionName"])
-    per_resource = result.get("ResourceSpecificResults") or []
-    if not per_resource:
-        per_resource = [{"EvalResourceName": result.get("EvalResourceName", "*"), **result}]
+    per_resource = result.get("ResourceSpecificResults") or [
+        {"EvalResourceName": result.get("EvalResourceName", "*"), **result}
+    ]
     for item in per_resource:
+        yield action, str(item.get("EvalResourceName", "*")), item
+
+
+def _record(result: Response, decisions: dict[tuple[str, str], Decision]) -> None:
+    for action, resource, item in _per_resource(result):
         decision = _DECISIONS.get(
-            str(item.get("EvalResourceDecision", item.get("EvalDecision", ""))), "conditional"
+            str(item.get("EvalResourceDecision", item.get("EvalDecision", ""))), "undecided"
         )
         # Missing context keys mean the answer depends on the request, e.g. a source-IP condition.
         if decision == "allowed" and item.get("MissingContextValues"):
-            decision = "conditional"
-        decisions[(action, str(item.get("EvalResourceName", "*")))] = decision
+            decision = "undecided"
+        decisions[(action, resource)] = decision
+
+
+def _record_bucket_policy(result: Response, decisions: dict[tuple[str, str], Decision]) -> None:
+    for action, resource, item in _per_resource(result):
+        decision = str(item.get("EvalResourceDecision", item.get("EvalDecision", "")))
+        matched = item.get("MatchedStatements") or result.get("MatchedStatements") or []
+        by_resource_policy = any(
+            str(m.get("SourcePolicyType", "")).lower() == "resource" for m in matched
+        )
+        answer: Decision
+        if decision == "explicitDeny" and by_resource_policy:
+            answer = "explicitDeny"
+        elif decision not in ("allowed", "implicitDeny") or item.get("MissingContextValues"):
+            # A Deny in the role's own policies is FINOUT-IAM-005's; a missing value means IAM
+            # could not tell; a decision IAM does not give is no answer at all.
+            answer = "undecided"
+        else:
+            answer = "allowed"  # implicit or not: the bucket policy denies nothing here
+        decisions[(action, resource)] = answer
 
 
 class BucketObjects:

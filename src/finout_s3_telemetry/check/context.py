@@ -10,6 +10,7 @@ from typing import Protocol
 
 from finout_s3_telemetry import policy_documents
 from finout_s3_telemetry.check.access_answers import AccessEvaluation
+from finout_s3_telemetry.check.finout_session import base_context
 from finout_s3_telemetry.check.max_age import DEFAULT_MAX_AGE_DAYS
 from finout_s3_telemetry.check.snapshot import EndpointSnapshot
 from finout_s3_telemetry.config.model import Config, EndpointConfig
@@ -67,6 +68,17 @@ class EndpointContext:
     @cached_property
     def expected_tls_policy(self) -> PolicyDocument:
         return policy_documents.tls_only_policy(self.endpoint.bucket_arn)
+
+    @cached_property
+    def session(self) -> dict[str, tuple[str, ...]]:
+        """The condition keys Finout's session is known to carry (`finout_session`)."""
+        return base_context(
+            self.role_arn, self.endpoint.region, self.snapshot.organization, self.now
+        )
+
+    @property
+    def bucket_account(self) -> str:
+        return self.endpoint.account_id or self.account
 
     @property
     def principal_arn(self) -> str:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from finout_s3_telemetry.check.access_answers import evaluate_access
+from finout_s3_telemetry.check.access_answers import AccessInputs, evaluate_access
 from finout_s3_telemetry.check.aws import AwsReader, BucketObjects
 from finout_s3_telemetry.check.calls import CallCounter
 from finout_s3_telemetry.check.checks import ALL_CHECKS
 from finout_s3_telemetry.check.context import EndpointContext
 from finout_s3_telemetry.check.errors import CheckUsageError
+from finout_s3_telemetry.check.finout_session import base_context
 from finout_s3_telemetry.check.max_age import DEFAULT_MAX_AGE_DAYS, max_age_problem
 from finout_s3_telemetry.check.model import EndpointReport, Report
 from finout_s3_telemetry.check.probes import access_probes
@@ -109,10 +110,17 @@ def _check_endpoint(
     max_age_days: int,
 ) -> EndpointReport:
     before = reader.counter.by_scope[endpoint.name]
-    snapshot = reader.fetch(endpoint)
+    snapshot = reader.fetch(endpoint, account)
     access = None
     if snapshot.role.is_found:
-        access = evaluate_access(snapshot, access_probes(endpoint, snapshot.role.get().arn))
+        role_arn = snapshot.role.get().arn
+        inputs = AccessInputs(
+            role_arn=role_arn,
+            bucket_account=endpoint.account_id or account,
+            prefix=endpoint.prefix,
+            session=base_context(role_arn, endpoint.region, snapshot.organization, now),
+        )
+        access = evaluate_access(snapshot, access_probes(endpoint, role_arn), inputs)
     region = snapshot.bucket_region.value or endpoint.region
     ctx = EndpointContext(
         config=config,

@@ -8,19 +8,22 @@ resource is gone or merely hidden from the checker's credentials. `None` means "
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from typing import Generic, Literal, TypeVar
 
+from finout_s3_telemetry.iam_evaluation import Decision
 from finout_s3_telemetry.policy_documents import PolicyDocument
 from finout_s3_telemetry.terminal_text import shorten
 
 T = TypeVar("T")
 CODE_SHOWN = 100
 MESSAGE_SHOWN = 400
-Decision = Literal["allowed", "explicitDeny", "implicitDeny", "conditional"]
+__all__ = ["Decision"]
+BUCKET_OWNER_ENFORCED = "BucketOwnerEnforced"
+KEY_IN_ANOTHER_REGION = "KeyInAnotherRegion"
+"""The code of a KMS key that was not read because S3 named one outside the bucket's region."""
 
 
 @dataclass(frozen=True)
@@ -106,10 +109,65 @@ class Listing:
 
 
 @dataclass(frozen=True)
+class BucketEncryption:
+    """The bucket's default encryption rules (GetBucketEncryption)."""
+
+    algorithms: tuple[str, ...]
+    """`AES256`, `aws:kms` or `aws:kms:dsse`, one per rule."""
+    kms_key: str = ""
+    """The rule's KMSMasterKeyID as written (key ARN, key id, alias); empty for the `aws/s3` key."""
+    bucket_key: bool = False
+
+    @property
+    def uses_kms(self) -> bool:
+        return any(a.startswith("aws:kms") for a in self.algorithms)
+
+
+@dataclass(frozen=True)
+class ObjectHead:
+    """What HeadObject says about how one file is encrypted."""
+
+    key: str
+    encryption: str
+    """`AES256`, `aws:kms`, `aws:kms:dsse` or empty."""
+    kms_key: str = ""
+    """The key ARN S3 reports for an SSE-KMS file."""
+    bucket_key: bool = False
+
+
+@dataclass(frozen=True)
+class KmsKey:
+    """A KMS key as DescribeKey and GetKeyPolicy show it."""
+
+    arn: str
+    manager: str
+    """`AWS` for AWS-managed keys such as `aws/s3`, `CUSTOMER` for customer-managed ones."""
+    state: str
+    """`Enabled`, `Disabled`, `PendingDeletion`, ..."""
+    policy: Read[PolicyDocument]
+
+
+@dataclass(frozen=True)
+class Organization:
+    """The checked account's AWS Organizations view, read once per run.
+
+    `org_id`: found (the id), missing (the account is in no organisation) or unreadable.
+    `scps`: per level from the organisation root down to the account, the SCP documents attached
+    there; None when they were not evaluated, with the reason in `scps_unavailable`.
+    """
+
+    org_id: Read[str]
+    scps: tuple[tuple[tuple[str, PolicyDocument], ...], ...] | None = None
+    scps_unavailable: str = ""
+
+
+@dataclass(frozen=True)
 class RoleInfo:
     name: str
     arn: str
     trust_policy: PolicyDocument
+    boundary_arn: str = ""
+    """The role's permissions boundary (a managed policy ARN); empty when it has none."""
 
 
 @dataclass(frozen=True)
@@ -117,7 +175,7 @@ class AttachedPolicy:
     arn: str
     name: str
     document: PolicyDocument | None = None
-    """Fetched only when the role's access is evaluated locally."""
+    """None when it could not be read."""
 
 
 @dataclass(frozen=True)
@@ -143,22 +201,39 @@ class EndpointSnapshot:
     listing: Read[Listing] | None = None
     public_access_block: Read[dict[str, bool]] | None = None
     ownership: Read[str] | None = None
-    encryption: Read[tuple[str, ...]] | None = None
-    """The default encryption algorithms of the bucket's rules."""
+    encryption: Read[BucketEncryption] | None = None
     bucket_policy: Read[PolicyDocument] | None = None
     versioning: Read[str] | None = None
     role: Read[RoleInfo] = field(default_factory=lambda: Read.missing("NotFetched"))
     inline_policy: Read[PolicyDocument] | None = None
     other_inline_policies: Read[dict[str, PolicyDocument | None]] | None = None
-    """Inline policies besides the configured one; documents only when evaluated locally."""
+    """Inline policies besides the configured one; a document is None when it could not be read."""
     attached_policies: Read[tuple[AttachedPolicy, ...]] | None = None
     simulation: Simulation | None = None
+    bucket_policy_simulation: Simulation | None = None
+    """IAM's simulation of Finout's reads against the bucket policy (only where IAM simulates):
+    per (action, resource), explicitDeny (the bucket policy denies), allowed (it denies nothing)
+    or undecided (IAM lacked a value)."""
+    boundary: Read[PolicyDocument] | None = None
+    """The permissions boundary's document; None when the role has none."""
+    newest_heads: dict[str, Read[ObjectHead]] = field(default_factory=dict)
+    """Folder key -> HeadObject of the newest file in it (non-empty folders only)."""
+    bucket_owner: Read[str] | None = None
+    """The bucket owner's canonical ID (GetBucketAcl); read only when ACLs are enabled."""
+    newest_owners: dict[str, Read[str]] = field(default_factory=dict)
+    """Folder key -> canonical ID owning its newest file (GetObjectAcl); only where ACLs are
+    enabled."""
+    kms_keys: dict[str, Read[KmsKey]] = field(default_factory=dict)
+    """Every KMS key the bucket or its newest files use, or the config names, by the reference
+    S3 or the config gave (key ARN, key id or alias)."""
+    organization: Organization | None = None
 
-    def identity_policies(self) -> Iterator[PolicyDocument]:
-        """Every identity policy document fetched for the role."""
-        if self.inline_policy is not None and self.inline_policy.is_found:
-            yield self.inline_policy.get()
-        if self.other_inline_policies is not None and self.other_inline_policies.is_found:
-            yield from (d for d in self.other_inline_policies.get().values() if d is not None)
-        if self.attached_policies is not None and self.attached_policies.is_found:
-            yield from (p.document for p in self.attached_policies.get() if p.document is not None)
+
+def acls_enabled(ownership: Read[str] | None) -> bool:
+    """Object ACLs are in effect unless ownership is BucketOwnerEnforced; a bucket without
+    ownership controls (made before April 2023) still has them."""
+    if ownership is None:
+        return False
+    if ownership.is_found:
+        return ownership.get() != BUCKET_OWNER_ENFORCED
+    return ownership.state == "missing"

@@ -12,8 +12,11 @@ from typing import Any
 from finout_s3_telemetry.config.errors import Problem
 from finout_s3_telemetry.config.model import StateSettings
 from finout_s3_telemetry.naming import (
+    DEFAULT_POLICY_NAME,
     DEFAULT_ROLE_NAME,
+    ENCRYPTIONS,
     folder_key,
+    kms_setting_problems,
     prefix_problem,
     principal_partition,
     region_problem,
@@ -39,6 +42,7 @@ def cross_endpoint_problems(raw: Any) -> Iterator[Problem]:
     yield from _shared_role_names(items)
     yield from _bucket_created_twice(items)
     yield from _telemetry_duplicates(items)
+    yield from _kms_settings(items)
 
 
 _S3_BACKEND_FIELDS = ("bucket", "key", "region", "use_lockfile")
@@ -184,3 +188,29 @@ def _telemetry_duplicates(items: list[tuple[int, dict[str, Any]]]) -> Iterator[P
                 )
             elif isinstance(telemetry, str):
                 seen.add(telemetry)
+
+
+def _kms_settings(items: list[tuple[int, dict[str, Any]]]) -> Iterator[Problem]:
+    """`encryption`, `kms_key`, `existing_bucket`, the region and the policy name together.
+    A field of the wrong type or value is reported by its own rule and not judged here."""
+    for index, endpoint in items:
+        encryption = endpoint.get("encryption", "sse-s3")
+        kms_key = endpoint.get("kms_key")
+        existing = endpoint.get("existing_bucket", False)
+        region = endpoint.get("region")
+        policy_name = endpoint.get("policy_name", DEFAULT_POLICY_NAME)
+        if (
+            encryption not in ENCRYPTIONS
+            or not (kms_key is None or isinstance(kms_key, str))
+            or not isinstance(existing, bool)
+            or not isinstance(policy_name, str)
+        ):
+            continue
+        for field, message in kms_setting_problems(
+            encryption=encryption,
+            kms_key=kms_key,
+            existing_bucket=existing,
+            region=region if isinstance(region, str) else "",
+            policy_name=policy_name,
+        ):
+            yield Problem(f"endpoints[{index}].{field}", message)

@@ -45,6 +45,7 @@ Region = Annotated[str, _rule(names.region_problem)]
 PathPrefix = Annotated[str, _rule(names.prefix_problem)]
 Telemetry = Annotated[str, _rule(names.telemetry_problem)]
 StateKey = Annotated[str, _rule(names.state_key_problem)]
+KmsKey = Annotated[str, _rule(names.kms_key_problem)]
 
 
 class _Strict(BaseModel):
@@ -100,10 +101,36 @@ class EndpointConfig(_Strict):
     """Default false: `destroy` fails on a bucket that holds files, so no telemetry is lost.
     True lets `destroy` delete the created bucket with every file in it. Ignored for an
     existing bucket, which is never destroyed."""
+    encryption: Literal["sse-s3", "sse-kms"] = "sse-s3"
+    """Default `sse-s3`: a created bucket encrypts with S3's own keys (SSE-S3), which Finout
+    reads with its documented policy alone. `sse-kms`: the files are encrypted with the KMS key
+    `kms_key` names, and the role gets a second inline policy, `<policy_name>-kms`, allowing
+    kms:Decrypt on that key through S3 only. For an existing bucket it declares how the bucket
+    encrypts its files; the bucket itself is never changed."""
+    kms_key: KmsKey | None = None
+    """Default none; required with `encryption: sse-kms`, refused without it. `create`: the
+    stack makes a customer-managed key (rotation on, 30-day deletion window, alias
+    `alias/finout-telemetry-<name>`) and the bucket encrypts with it, S3 Bucket Keys on; refused
+    for an existing bucket, which the stack never changes. Otherwise the ARN of an existing key
+    (`arn:<partition>:kms:<region>:<account>:key/<key-id>`, multi-Region `mrk-…` keys too; not an
+    alias), which the stack never changes: a created bucket encrypts with it, an existing
+    bucket's files are encrypted with it. The key must be in the endpoint's region; it may be in
+    another account than `account_id` (keys can be shared across accounts, and that key's policy
+    must then let this account use it)."""
 
     @property
     def partition(self) -> str:
         return partition_of(self.region)
+
+    @property
+    def uses_kms(self) -> bool:
+        """The bucket's files are encrypted with a KMS key the role may decrypt with."""
+        return self.encryption == "sse-kms"
+
+    @property
+    def creates_kms_key(self) -> bool:
+        """The stack makes the key (`kms_key: create`), under `naming.kms_alias_name(name)`."""
+        return self.uses_kms and self.kms_key == names.KMS_KEY_CREATE
 
     @property
     def bucket_arn(self) -> str:

@@ -1,4 +1,5 @@
-"""Warnings for deleting or replacing what Finout depends on: the bucket, the role, the policies.
+"""Warnings for deleting or replacing what Finout depends on: the bucket, its KMS key, the role,
+the policies.
 
 Each warning says what goes and what follows from it, so a reviewer can judge it without reading
 the provider's documentation.
@@ -12,9 +13,11 @@ from typing import Any
 from finout_s3_telemetry.plan_summary.phrases import Code, Part, Phrase, phrase, value
 from finout_s3_telemetry.plan_summary.plan_model import ResourceChange
 
+KMS_KEY_TYPE = "aws_kms_key"
 # resource type -> (what the warning calls it, the attribute naming it, the words before the name)
 GUARDED_TYPES: dict[str, tuple[str, str, str]] = {
     "aws_s3_bucket": ("bucket", "bucket", "The bucket "),
+    KMS_KEY_TYPE: ("KMS key", "arn", "The KMS key "),
     "aws_iam_role": ("role", "name", "The role "),
     "aws_iam_role_policy": ("inline policy", "name", "The inline policy "),
     "aws_s3_bucket_policy": ("bucket policy", "bucket", "The bucket policy of bucket "),
@@ -68,6 +71,19 @@ def _consequence(change: ResourceChange, kind: str) -> str:
             )
         moved = " Files are not copied to the new bucket." if replaced else ""
         return moved + lost
+    if kind == "KMS key":
+        days = change.before_value("deletion_window_in_days")
+        wait = f"its {days}-day waiting period" if isinstance(days, int) else "its waiting period"
+        deleted = (
+            f" KMS deletes it after {wait} (`aws kms cancel-key-deletion` stops that until "
+            "then), and files encrypted with it become unreadable to everyone, Finout included, "
+            "once the key is deleted."
+        )
+        return (
+            " The new key cannot decrypt the files the old one encrypted." + deleted
+            if replaced
+            else deleted
+        )
     if kind == "role":
         return (
             " Finout cannot assume it between the delete and the create."
@@ -111,8 +127,8 @@ def destructive_warning(change: ResourceChange) -> Phrase | None:
 
 
 def destructive_warnings(changes: Iterable[ResourceChange]) -> list[Phrase]:
-    """The warnings for `changes`: the bucket first, then the role and the policies, the order
-    of what is hardest to undo."""
+    """The warnings for `changes`: the bucket first, then its KMS key, the role and the
+    policies, the order of what is hardest to undo."""
     order = list(GUARDED_TYPES)
     guarded = sorted(
         (c for c in changes if c.type in GUARDED_TYPES), key=lambda c: order.index(c.type)

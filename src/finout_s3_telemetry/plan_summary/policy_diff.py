@@ -1,4 +1,4 @@
-"""IAM trust, inline and bucket policy changes as pretty-printed JSON and a unified diff.
+"""IAM trust, inline, bucket and KMS key policy changes as pretty-printed JSON and a unified diff.
 
 Terraform shows a policy as one long JSON string; a reviewer needs the statements line by line.
 Keys are sorted before diffing so that AWS's own reordering never shows up as a change.
@@ -12,16 +12,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from finout_s3_telemetry.plan_summary.key_policy_callouts import key_policy_callouts
 from finout_s3_telemetry.plan_summary.parse import nested_deeper
 from finout_s3_telemetry.plan_summary.phrases import Phrase
 from finout_s3_telemetry.plan_summary.plan_model import Action, ResourceChange
 from finout_s3_telemetry.plan_summary.trust_callouts import trust_callouts
 
+TRUST_POLICY = "trust policy"
+KEY_POLICY = "key policy"
 # resource type -> (policy attribute, what the summary calls it)
 POLICY_ATTRIBUTES: dict[str, tuple[str, str]] = {
-    "aws_iam_role": ("assume_role_policy", "trust policy"),
+    "aws_iam_role": ("assume_role_policy", TRUST_POLICY),
     "aws_iam_role_policy": ("policy", "inline policy"),
     "aws_s3_bucket_policy": ("policy", "bucket policy"),
+    "aws_kms_key": ("policy", KEY_POLICY),
 }
 KNOWN_AFTER_APPLY = "(known after apply)"
 SENSITIVE = "(sensitive value)"
@@ -32,12 +36,13 @@ class PolicyChange:
     address: str
     attribute: str
     label: str
-    """`trust policy`, `inline policy` or `bucket policy`."""
+    """`trust policy`, `inline policy`, `bucket policy` or `key policy`."""
     action: Action
     diff: tuple[str, ...]
     """Unified diff lines of the pretty-printed documents (the whole document as context)."""
     callouts: tuple[Phrase, ...] = ()
-    """For trust policies: the external ID and principal changes in words."""
+    """For trust policies: the external ID and principal changes in words; for key policies:
+    who may decrypt."""
 
 
 def pretty(text: str) -> str:
@@ -105,8 +110,12 @@ def policy_change(change: ResourceChange) -> PolicyChange | None:
         n=max(len(before_lines), len(after_lines)),
     )
     callouts: list[Phrase] = []
-    if change.type == "aws_iam_role" and after not in (KNOWN_AFTER_APPLY, SENSITIVE):
+    if label == TRUST_POLICY and after not in (KNOWN_AFTER_APPLY, SENSITIVE):
         callouts = trust_callouts(_document(before), _document(after))
+    elif label == KEY_POLICY and change.action != "delete":
+        callouts = key_policy_callouts(
+            _document(before), _document(after), after_known=after != KNOWN_AFTER_APPLY
+        )
     return PolicyChange(
         address=change.address,
         attribute=attribute,

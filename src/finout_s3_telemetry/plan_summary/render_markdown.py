@@ -83,7 +83,8 @@ def _warnings(summary: PlanSummary) -> list[Block]:
     found = [(s.stack, w) for s in summary.stacks for w in s.warnings]
     if not found:
         return []
-    blocks = [Block(text=f"> [!WARNING]\n> **{wording.WARNINGS_TITLE}**\n>\n", keep=True)]
+    title = wording.warnings_title(summary)
+    blocks = [Block(text=f"> [!WARNING]\n> **{title}**\n>\n", keep=True)]
     blocks += [
         Block(text=f"> - {code(stack)}: {md(warning)}\n", category="warnings", stack=stack)
         for stack, warning in found
@@ -112,6 +113,16 @@ def _stack(stack: StackSummary) -> list[Block]:
                 text=f"**{wording.CALLOUTS_TITLE}**\n\n{items}\n",
                 priority=_CALLOUTS,
                 category="trust policy call-outs",
+                stack=name,
+            )
+        )
+    if stack.decrypt_callouts:
+        items = "".join(f"- {md(c)}\n" for c in stack.decrypt_callouts)
+        blocks.append(
+            Block(
+                text=f"**{wording.DECRYPT_CALLOUTS_TITLE}**\n\n{items}\n",
+                priority=_CALLOUTS,
+                category="key policy call-outs",
                 stack=name,
             )
         )

@@ -29,7 +29,7 @@ class TextRenderer:
         lines = [wording.TITLE, wording.overview(summary)]
         warnings = [(s.stack, w) for s in summary.stacks for w in s.warnings]
         if warnings:
-            lines += ["", f"WARNING: {wording.WARNINGS_TITLE}:"]
+            lines += ["", f"WARNING: {wording.warnings_title(summary)}:"]
             lines += [f"{INDENT}- {value(stack)}: {_words(w)}" for stack, w in warnings]
         for stack in summary.changed:
             lines += ["", *_stack(stack)]
@@ -49,6 +49,9 @@ def _stack(stack: StackSummary) -> list[str]:
     if stack.callouts:
         lines.append(f"{wording.CALLOUTS_TITLE}:")
         lines += [f"{INDENT}- {_words(c)}" for c in stack.callouts]
+    if stack.decrypt_callouts:
+        lines.append(f"{wording.DECRYPT_CALLOUTS_TITLE}:")
+        lines += [f"{INDENT}- {_words(c)}" for c in stack.decrypt_callouts]
     if stack.new_folders:
         lines.append(_words(wording.folders_intro(stack.new_folders)))
         lines += [f"{INDENT}{value(f.key)}" for f in stack.new_folders]

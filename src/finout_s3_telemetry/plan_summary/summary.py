@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from finout_s3_telemetry.plan_summary.destructive import destructive_warnings
+from finout_s3_telemetry.plan_summary.destructive import KMS_KEY_TYPE, destructive_warnings
 from finout_s3_telemetry.plan_summary.finout_form import BUCKET_NAME, FinoutForm, finout_form
 from finout_s3_telemetry.plan_summary.phrases import Phrase
 from finout_s3_telemetry.plan_summary.plan_model import (
@@ -14,7 +14,12 @@ from finout_s3_telemetry.plan_summary.plan_model import (
     ResourceChange,
     StackPlan,
 )
-from finout_s3_telemetry.plan_summary.policy_diff import PolicyChange, policy_change
+from finout_s3_telemetry.plan_summary.policy_diff import (
+    KEY_POLICY,
+    TRUST_POLICY,
+    PolicyChange,
+    policy_change,
+)
 
 FOLDER_TYPE = "aws_s3_object"
 
@@ -52,9 +57,23 @@ class StackSummary:
     def has_changes(self) -> bool:
         return self.errored or self.outputs_change or any(self.counts.values())
 
+    warns_of_kms_key: bool = False
+    """A KMS key is deleted or replaced: the warnings' title names keys too."""
+
     @property
     def callouts(self) -> tuple[Phrase, ...]:
-        return tuple(c for change in self.policy_changes for c in change.callouts)
+        """Who may assume Finout's role, from the trust policy changes."""
+        return self._callouts(TRUST_POLICY)
+
+    @property
+    def decrypt_callouts(self) -> tuple[Phrase, ...]:
+        """Who may decrypt the bucket's files, from the KMS key policy changes."""
+        return self._callouts(KEY_POLICY)
+
+    def _callouts(self, label: str) -> tuple[Phrase, ...]:
+        return tuple(
+            c for change in self.policy_changes if change.label == label for c in change.callouts
+        )
 
 
 @dataclass(frozen=True)
@@ -118,6 +137,9 @@ def summarize_stack(plan: StackPlan) -> StackSummary:
         ),
         outputs_change=any(o.action != "no-op" for o in plan.output_changes.values()),
         errored=plan.errored,
+        warns_of_kms_key=any(
+            c.type == KMS_KEY_TYPE and c.action in ("delete", "replace") for c in managed
+        ),
     )
 
 

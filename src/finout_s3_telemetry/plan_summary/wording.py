@@ -13,7 +13,9 @@ from finout_s3_telemetry.plan_summary.summary import Folder, PlanSummary
 
 TITLE = "Terraform plan summary"
 WARNINGS_TITLE = "Deletes and replacements of a bucket, role or policy"
+WARNINGS_TITLE_WITH_KEYS = "Deletes and replacements of a bucket, KMS key, role or policy"
 CALLOUTS_TITLE = "Who can assume Finout's role"
+DECRYPT_CALLOUTS_TITLE = "Who can decrypt the bucket's files"
 ERRORED = "The plan is incomplete: Terraform reported errors while planning this stack."
 OUTPUTS_ONLY = "Only the stack outputs change."
 REMOVED_FOLDERS = (
@@ -30,6 +32,13 @@ KNOWN_AFTER_APPLY: Phrase = phrase("known after apply: the deploy prints it as "
 FULL_SUMMARY_HINT: Phrase = phrase(
     "For everything, run ", Code("finout-telemetry plan-summary --format text PLAN_JSON..."), "."
 )
+
+
+def warnings_title(summary: PlanSummary) -> str:
+    """The warnings' title; it names KMS keys only when one is deleted or replaced."""
+    if any(stack.warns_of_kms_key for stack in summary.stacks):
+        return WARNINGS_TITLE_WITH_KEYS
+    return WARNINGS_TITLE
 
 
 def plural(count: int, word: str, words: str | None = None) -> str:

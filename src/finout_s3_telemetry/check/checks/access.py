@@ -16,7 +16,11 @@ def _by_action(results: list[ProbeResult]) -> list[str]:
     their resources are named together, so a widened policy reads as one clause."""
     resources: dict[str, list[str]] = defaultdict(list)
     for result in results:
-        suffix = " (only under a condition)" if result.decision == "conditional" else ""
+        suffix = (
+            " (undecided: it depends on values the checker cannot know)"
+            if result.decision == "undecided"
+            else ""
+        )
         resources[result.probe.action + suffix].append(result.probe.resource)
     actions_by_resources: dict[tuple[str, ...], list[str]] = defaultdict(list)
     for action, arns in resources.items():
@@ -36,18 +40,19 @@ def can_read(ctx: EndpointContext) -> Finding | None:
     reads = [r for r in ctx.access.results if r.probe.expect == "allow"]
     denied = [r for r in reads if not r.as_expected]
     role, bucket = ctx.endpoint.role_name, ctx.endpoint.bucket
-    method = f"Checked with {ctx.access.method}."
+    method = f"Checked with {ctx.access.method}.{ctx.access.unread_in_words()}"
     if denied:
         return failed(
             ctx.role_arn,
             f"Role {role} is not allowed {listed(_by_action(denied))}, so Finout cannot read "
-            f"those telemetry files. {method}",
+            f"those telemetry files. {method} {ctx.access.scps}",
             ctx.deploy("restore the read-only policy"),
         )
     folders = len(ctx.endpoint.telemetries)
     return passed(
         ctx.role_arn,
-        f"Role {role} can list bucket {bucket} and read all {folders} telemetry folders. {method}",
+        f"Role {role} can list bucket {bucket} and read all {folders} telemetry folders. {method} "
+        f"{ctx.access.scps}",
     )
 
 
@@ -58,7 +63,7 @@ def cannot_write(ctx: EndpointContext) -> Finding | None:
     writes = [r for r in ctx.access.results if r.probe.expect == "deny"]
     allowed = [r for r in writes if not r.as_expected]
     role, bucket = ctx.endpoint.role_name, ctx.endpoint.bucket
-    method = f"Checked with {ctx.access.method}."
+    method = f"Checked with {ctx.access.method}.{ctx.access.unread_in_words()}"
     if allowed:
         return failed(
             ctx.role_arn,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from finout_s3_telemetry.check.context import EndpointContext
 from finout_s3_telemetry.check.model import Severity
 from finout_s3_telemetry.check.registry import Finding, check, failed, listed, passed, warned
+from finout_s3_telemetry.naming import kms_policy_name
 
 
 @check("FINOUT-IAM-001", Severity.CRITICAL, "The role exists")
@@ -37,7 +38,8 @@ def no_other_policies(ctx: EndpointContext) -> Finding | None:
                 f"The policies of role {name} could not be listed ({read.why()}).",
                 f"Let the checker call {permission} on {ctx.role_arn}.",
             )
-    others = [f"inline policy {n}" for n in sorted(inline.get())]
+    managed = {kms_policy_name(ctx.endpoint.policy_name)} if ctx.endpoint.uses_kms else set()
+    others = [f"inline policy {n}" for n in sorted(inline.get()) if n not in managed]
     others += [f"managed policy {p.arn}" for p in attached.get()]
     if others:
         # Warn, not fail: a customer may add e.g. kms:Decrypt for a KMS-encrypted existing bucket.
@@ -47,9 +49,8 @@ def no_other_policies(ctx: EndpointContext) -> Finding | None:
             f"Role {name} also carries {listed(others)}, which the stack does not manage.",
             "Remove them unless they are needed (FINOUT-IAM-006 says whether they allow writes).",
         )
-    return passed(
-        ctx.role_arn, f"Role {name} carries no policy besides {ctx.endpoint.policy_name}."
-    )
+    ours = listed([ctx.endpoint.policy_name, *sorted(managed)])
+    return passed(ctx.role_arn, f"Role {name} carries no policy besides {ours}.")
 
 
 CHECKS = (role_exists, no_other_policies)

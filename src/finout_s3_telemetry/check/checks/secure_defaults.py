@@ -2,7 +2,8 @@
 FINOUT-S3-005 object ownership, FINOUT-S3-006 default encryption, FINOUT-S3-007 versioning.
 
 An existing bucket (existing_bucket: true) is the customer's: its settings are neither changed nor
-judged, so the AWS layer does not read them and these checks do not apply (no result).
+judged, so these checks do not apply (no result). (Its ownership controls and encryption are
+still read, for what decides whether Finout can read: FINOUT-S3-010 and FINOUT-KMS-001.)
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ def public_access_block(ctx: EndpointContext) -> Finding | None:
 @check("FINOUT-S3-005", Severity.MEDIUM, "ACLs are disabled (BucketOwnerEnforced)")
 def object_ownership(ctx: EndpointContext) -> Finding | None:
     read, name, arn = ctx.snapshot.ownership, ctx.endpoint.bucket, ctx.endpoint.bucket_arn
-    if read is None:
+    if read is None or ctx.endpoint.existing_bucket:
         return None
     if read.state == "missing":
         return failed(
@@ -77,27 +78,55 @@ def object_ownership(ctx: EndpointContext) -> Finding | None:
     return passed(arn, f"Bucket {name} enforces bucket-owner ownership; ACLs are disabled.")
 
 
-@check("FINOUT-S3-006", Severity.MEDIUM, "Default encryption is on")
+@check("FINOUT-S3-006", Severity.MEDIUM, "Default encryption is as configured")
 def default_encryption(ctx: EndpointContext) -> Finding | None:
     read, name, arn = ctx.snapshot.encryption, ctx.endpoint.bucket, ctx.endpoint.bucket_arn
-    if read is None:
+    if read is None or ctx.endpoint.existing_bucket:
         return None
-    if read.state == "missing" or (read.is_found and not any(read.get())):
+    wanted = "SSE-KMS" if ctx.endpoint.uses_kms else "SSE-S3"
+    if read.state == "missing" or (read.is_found and not any(read.get().algorithms)):
         return failed(
-            arn, f"Bucket {name} has no default encryption.", ctx.deploy("restore SSE-S3")
+            arn, f"Bucket {name} has no default encryption.", ctx.deploy(f"restore {wanted}")
         )
     if not read.is_found:
         return bucket_setting_unreadable(
             ctx, "default encryption", read.why(), "s3:GetEncryptionConfiguration"
         )
-    algorithms = [a for a in read.get() if a]
-    if "AES256" in algorithms:
-        return passed(arn, f"Bucket {name} encrypts new objects by default with SSE-S3 (AES256).")
-    return warned(
+    rule = read.get()
+    algorithms = [a for a in rule.algorithms if a]
+    if not ctx.endpoint.uses_kms:
+        if "AES256" in algorithms:
+            return passed(
+                arn, f"Bucket {name} encrypts new objects by default with SSE-S3 (AES256)."
+            )
+        return warned(
+            arn,
+            f"Bucket {name} encrypts by default with {listed(algorithms)}, not SSE-S3 as "
+            "deployed; FINOUT-KMS-001 says whether Finout's role may decrypt.",
+            f"{ctx.deploy('restore SSE-S3')} Or declare the key in the config "
+            "(`encryption: sse-kms`, `kms_key: <key ARN>`).",
+        )
+    configured = ctx.endpoint.kms_key or ""
+    named = configured if configured.startswith("arn:") else ""
+    if "aws:kms" not in algorithms or (named and rule.kms_key not in (named, named.split("/")[-1])):
+        found = f"{listed(algorithms)}" + (f" with key {rule.kms_key}" if rule.kms_key else "")
+        return failed(
+            arn,
+            f"Bucket {name} encrypts by default with {found}, not with the configured "
+            f"SSE-KMS key {named or '(the key the stack created)'}.",
+            ctx.deploy("restore it"),
+        )
+    if not rule.bucket_key:
+        return warned(
+            arn,
+            f"Bucket {name} encrypts by default with SSE-KMS but S3 Bucket Keys are off, so "
+            "every read calls KMS (slower and billed per request).",
+            ctx.deploy("turn Bucket Keys on again"),
+        )
+    return passed(
         arn,
-        f"Bucket {name} encrypts by default with {listed(algorithms)}, not SSE-S3 as deployed; "
-        "Finout's role can read the files only if the key policy lets it decrypt.",
-        f"{ctx.deploy('restore SSE-S3')} Or grant the role kms:Decrypt on the key.",
+        f"Bucket {name} encrypts new objects by default with SSE-KMS under key "
+        f"{rule.kms_key} (Bucket Keys on).",
     )
 
 

@@ -23,7 +23,7 @@ from finout_s3_telemetry.iam_policies import (
 @check("FINOUT-S3-008", Severity.MEDIUM, "The bucket policy denies requests without TLS")
 def tls_only_policy(ctx: EndpointContext) -> Finding | None:
     read, name, arn = ctx.snapshot.bucket_policy, ctx.endpoint.bucket, ctx.endpoint.bucket_arn
-    if read is None:
+    if read is None or ctx.endpoint.existing_bucket:
         return None
     if read.state == "missing":
         return failed(

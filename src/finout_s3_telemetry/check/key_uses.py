@@ -1,0 +1,79 @@
+"""Which KMS keys stand between Finout and the files, and where each is used: the bucket's
+default encryption and each folder's newest file. Shared by FINOUT-KMS-001 (may the role decrypt)
+and FINOUT-IAM-007 (does the permissions boundary allow it)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from finout_s3_telemetry.check.probes import PROBE_FILE
+from finout_s3_telemetry.check.snapshot import EndpointSnapshot
+from finout_s3_telemetry.config.model import EndpointConfig
+
+AWS_MANAGED_S3_KEY = "alias/aws/s3"
+"""The key S3 uses for SSE-KMS when the request or the bucket rule names none."""
+
+
+@dataclass(frozen=True)
+class KeyUse:
+    """Where a key is used, and the ARN S3 puts in the encryption context for it."""
+
+    where: str
+    context_arn: str
+
+
+def key_uses(
+    endpoint: EndpointConfig, snapshot: EndpointSnapshot
+) -> tuple[dict[str, list[KeyUse]], list[str]]:
+    """(key reference as S3 reports it -> uses, sentences about what could not be read)."""
+    bucket_arn = endpoint.bucket_arn
+    uses: dict[str, list[KeyUse]] = defaultdict(list)
+    unread = []
+    encryption = snapshot.encryption
+    if encryption is not None and encryption.is_found and encryption.get().uses_kms:
+        rule = encryption.get()
+        first_folder = next(iter(endpoint.folder_keys.values()), "")
+        file_arn = f"{bucket_arn}/{first_folder}{PROBE_FILE}"
+        uses[rule.kms_key or AWS_MANAGED_S3_KEY].append(
+            KeyUse(
+                f"the default encryption of bucket {endpoint.bucket}",
+                bucket_arn if rule.bucket_key else file_arn,
+            )
+        )
+    elif encryption is not None and not encryption.is_found and encryption.state != "missing":
+        unread.append(
+            f"the default encryption of bucket {endpoint.bucket} could not be read "
+            f"({encryption.why()}; the checker needs s3:GetEncryptionConfiguration)"
+        )
+    listing = snapshot.listing
+    if listing is not None and not listing.is_found:
+        # Without the listing no newest file was looked at: their keys are unknown, not absent.
+        unread.append(
+            f"the files of bucket {endpoint.bucket} could not be listed ({listing.why()}; the "
+            "checker needs s3:ListBucket), so the keys that encrypt them are unknown"
+        )
+    for head in snapshot.newest_heads.values():
+        if not head.is_found:
+            unread.append(
+                f"how a newest file is encrypted could not be read ({head.why()}; HeadObject "
+                "needs s3:GetObject)"
+            )
+            continue
+        found = head.get()
+        if found.encryption.startswith("aws:kms"):
+            uses[found.kms_key or AWS_MANAGED_S3_KEY].append(
+                KeyUse(
+                    f"s3://{endpoint.bucket}/{found.key}",
+                    bucket_arn if found.bucket_key else f"{bucket_arn}/{found.key}",
+                )
+            )
+    return uses, unread
+
+
+def key_references(endpoint: EndpointConfig, snapshot: EndpointSnapshot) -> list[str]:
+    """Every key to read: those in use and the one the config names, without repeats."""
+    references = list(key_uses(endpoint, snapshot)[0])
+    if endpoint.kms_key and endpoint.kms_key.startswith("arn:"):
+        references.append(endpoint.kms_key)
+    return list(dict.fromkeys(references))
