@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from plan_json import resource, stack_plan
 
-from finout_s3_telemetry.iam_policies import action_matches, principals_allowed
+from finout_s3_telemetry.iam_evaluation import action_matches
 from finout_s3_telemetry.plan_summary import renderer, summarize
+from finout_s3_telemetry.plan_summary.key_policy_callouts import decrypt_principals
 from finout_s3_telemetry.plan_summary.plan_model import StackPlan
 from finout_s3_telemetry.plan_summary.wording import WARNINGS_TITLE, WARNINGS_TITLE_WITH_KEYS
 from finout_s3_telemetry.policy_documents import kms_key_policy
@@ -175,7 +176,7 @@ def test_action_matching_follows_iams_wildcards(pattern: str, matches: bool) -> 
     assert action_matches(pattern, "kms:Decrypt") is matches
 
 
-def test_principals_allowed_reads_actions_not_actions_and_effects() -> None:
+def test_decrypt_principals_reads_actions_not_actions_and_effects() -> None:
     document = {
         "Statement": [
             {"Effect": "Allow", "Principal": {"AWS": ["a", "b"]}, "Action": "kms:*"},
@@ -187,7 +188,7 @@ def test_principals_allowed_reads_actions_not_actions_and_effects() -> None:
             {"Effect": "Allow", "Action": "kms:Decrypt"},
         ]
     }
-    assert principals_allowed(document, "kms:Decrypt") == (
+    assert decrypt_principals(document) == (
         "Service:s3.amazonaws.com",
         "a",
         "b",

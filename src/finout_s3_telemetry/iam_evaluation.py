@@ -179,28 +179,26 @@ def _of(value: bool) -> _Tri:
 
 def _all(items: Iterable[_Tri]) -> _Tri:
     """Kleene AND: one False decides, whatever else is unknown."""
-    unknown: dict[str, None] = {}
-    undecided = False
-    for item in items:
-        if item.value is False:
-            return _FALSE
-        if item.value is None:
-            undecided = True
-            _reasons(unknown, item.unknown)
-    return _Tri(None, tuple(unknown)) if undecided else _TRUE
+    return _kleene(items, decisive=False)
 
 
 def _any(items: Iterable[_Tri]) -> _Tri:
     """Kleene OR: one True decides, whatever else is unknown."""
+    return _kleene(items, decisive=True)
+
+
+def _kleene(items: Iterable[_Tri], *, decisive: bool) -> _Tri:
+    """The first item whose value is `decisive` decides; else unknown if any item is, with
+    every reason; else the other value."""
     unknown: dict[str, None] = {}
     undecided = False
     for item in items:
-        if item.value is True:
-            return _TRUE
+        if item.value is decisive:
+            return _of(decisive)
         if item.value is None:
             undecided = True
             _reasons(unknown, item.unknown)
-    return _Tri(None, tuple(unknown)) if undecided else _FALSE
+    return _Tri(None, tuple(unknown)) if undecided else _of(not decisive)
 
 
 def _not(item: _Tri) -> _Tri:
@@ -1095,6 +1093,12 @@ def _action_verdict(statement: Mapping[str, Any], action: str) -> _Tri:
 @lru_cache(maxsize=8192)
 def _actions_cover(patterns: tuple[str, ...], action: str) -> bool:
     return any(action_matches(p, action) for p in patterns)
+
+
+def covers_action(statement: Mapping[str, Any], action: str) -> bool:
+    """Whether the statement's Action (or its NotAction, by leaving it out) covers `action`,
+    conditions, principals and resources aside; a malformed one covers nothing."""
+    return isinstance(statement, Mapping) and _action_verdict(statement, action).value is True
 
 
 def statement_applies(statement: Mapping[str, Any], action: str, resource: str) -> bool:

@@ -64,22 +64,12 @@ def principals(document: Mapping[str, Any]) -> tuple[str, ...]:
     found: set[str] = set()
     for statement in statements(document):
         if statement.get("Effect") == "Allow":
-            found.update(_principals_of(statement))
+            found.update(principals_of(statement))
     return tuple(sorted(found))
 
 
-def principals_allowed(document: Mapping[str, Any], action: str) -> tuple[str, ...]:
-    """The principals of the Allow statements that cover `action` (by `Action`, wildcards
-    included, or by leaving it out of `NotAction`), whatever their conditions: who a resource
-    policy, such as a KMS key policy, may let do it."""
-    found: set[str] = set()
-    for statement in statements(document):
-        if statement.get("Effect") == "Allow" and _covers(statement, action):
-            found.update(_principals_of(statement))
-    return tuple(sorted(found))
-
-
-def _principals_of(statement: Statement) -> set[str]:
+def principals_of(statement: Statement) -> set[str]:
+    """The principals one statement names; AWS principals bare, others as `Type:value`."""
     if "Principal" not in statement:
         return set()
     principal = statement["Principal"]
@@ -90,36 +80,6 @@ def _principals_of(statement: Statement) -> set[str]:
         prefix = "" if kind == "AWS" else f"{kind}:"
         found.update(prefix + value for value in strings(values))
     return found
-
-
-def _covers(statement: Statement, action: str) -> bool:
-    if "NotAction" in statement:
-        return not any(action_matches(p, action) for p in strings(statement["NotAction"]))
-    return any(action_matches(p, action) for p in strings(statement.get("Action")))
-
-
-def action_matches(pattern: str, action: str) -> bool:
-    """IAM's action matching: case-insensitive, `*` any run of characters, `?` one.
-
-    Matched by walking both strings once, backing up only to the last `*` (time linear in their
-    product at worst): a pattern comes from a policy anyone may have written, and a regex of
-    many `.*` would backtrack exponentially.
-    """
-    pattern, action = pattern.lower(), action.lower()
-    p = a = 0
-    star, resume = -1, 0
-    while a < len(action):
-        if p < len(pattern) and pattern[p] in ("?", action[a]):
-            p, a = p + 1, a + 1
-        elif p < len(pattern) and pattern[p] == "*":
-            star, resume = p, a
-            p += 1
-        elif star >= 0:
-            resume += 1
-            p, a = star + 1, resume
-        else:
-            return False
-    return all(char == "*" for char in pattern[p:])
 
 
 def normalize_statement(statement: Statement) -> Statement:

@@ -10,15 +10,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from finout_s3_telemetry.iam_policies import principals_allowed
+from finout_s3_telemetry.iam_evaluation import covers_action
+from finout_s3_telemetry.iam_policies import principals_of, statements
 from finout_s3_telemetry.plan_summary.phrases import Phrase, joined, phrase
 
 DECRYPT = "kms:Decrypt"
 
 
 def decrypt_principals(document: Mapping[str, Any]) -> tuple[str, ...]:
-    """Who the key policy lets decrypt, whatever the conditions (kms:ViaService and such)."""
-    return principals_allowed(document, DECRYPT)
+    """Who the key policy's Allow statements let decrypt (by `Action`, wildcards included, or
+    by leaving it out of `NotAction`), whatever the conditions (kms:ViaService and such)."""
+    found: set[str] = set()
+    for statement in statements(document):
+        if statement.get("Effect") == "Allow" and covers_action(statement, DECRYPT):
+            found.update(principals_of(statement))
+    return tuple(sorted(found))
 
 
 def key_policy_callouts(
