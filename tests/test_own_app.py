@@ -101,3 +101,66 @@ def test_importing_the_package_does_not_start_the_engine() -> None:
         check=True,
     )
     assert result.stdout.split() == ["False", "True"]
+
+
+PREBUILT_APP = """
+import sys
+
+# First: the package points jsii at the venv's Node.js 24 before anything starts jsii.
+from finout_s3_telemetry import FinoutTelemetryEndpoint, FinoutTelemetryEndpointProps
+
+from cdktf import App, TerraformStack
+from cdktf_cdktf_provider_aws.provider import AwsProvider
+
+app = App(outdir=sys.argv[1])
+stack = TerraformStack(app, "prebuilt")
+provider = AwsProvider(stack, "aws", region="eu-west-1")
+FinoutTelemetryEndpoint(
+    stack,
+    "telemetry",
+    FinoutTelemetryEndpointProps(
+        bucket_name="acme-prebuilt-telemetry",
+        telemetries=["requests"],
+        principal="123456789012",
+        external_id="finout-ab12cd3",
+        region="eu-west-1",
+        encryption="sse-kms",
+        kms_key="create",
+        endpoint_name="prebuilt",
+        provider=provider,
+    ),
+)
+app.synth()
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.terraform
+def test_the_endpoint_drops_into_an_app_that_uses_the_prebuilt_aws_bindings(
+    tmp_path: Path,
+) -> None:
+    """With `AwsProvider` from cdktf-cdktf-provider-aws (its 20.1 bindings are for provider
+    5.100.0, the version the stacks pin), the construct synthesizes and terraform validates it.
+    Those bindings are cdktf's; CDK Terrain publishes its own, so this runs under cdktf only."""
+    from finout_s3_telemetry.engines import chosen_engine
+
+    if chosen_engine() != "cdktf":
+        pytest.skip("the prebuilt cdktf-cdktf-provider-aws bindings belong to the cdktf engine")
+    outdir = tmp_path / "cdktf.out"
+    run = subprocess.run(
+        [sys.executable, "-c", PREBUILT_APP, str(outdir)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stderr == ""  # no jsii banner: the bindings run on the bundled Node.js too
+    stack_dir = outdir / "stacks" / "prebuilt"
+    document = json.loads((stack_dir / "cdk.tf.json").read_text())
+    assert document["terraform"]["required_providers"]["aws"]["version"] == "5.100.0"
+    assert document["provider"]["aws"][0]["region"] == "eu-west-1"
+    assert {"aws_kms_key", "aws_iam_role", "aws_s3_bucket"} <= set(document["resource"])
+    terraform = Terraform(stack_dir)
+    terraform.init()
+    result = terraform.validate()
+    assert "Success! The configuration is valid." in result.stdout
