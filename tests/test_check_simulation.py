@@ -162,7 +162,7 @@ DENY_LIST_FROM_OUTSIDE = {
         (True, "Evaluated by iam:SimulatePrincipalPolicy with the bucket policy"),
         (
             False,
-            "for 3 reads, and by a local evaluation by AWS's policy evaluation rules for the 1",
+            "for 3 reads, and locally, by AWS's policy evaluation rules, for the 1",
         ),
     ],
 )

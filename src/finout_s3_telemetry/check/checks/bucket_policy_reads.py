@@ -76,16 +76,16 @@ def _what(actions: dict[str, list[str]]) -> str:
 def _method(by_iam: int, by_local: int, simulation: Simulation | None) -> str:
     """Which evaluation answered, for the detail."""
     iam = "iam:SimulatePrincipalPolicy with the bucket policy as its resource policy"
-    local = "a local evaluation by AWS's policy evaluation rules"
+    local = "locally, by AWS's policy evaluation rules"
     if not by_iam:
         why = ""
         if simulation is not None and not simulation.ran:
             why = f", as iam:SimulatePrincipalPolicy is unavailable ({simulation.unavailable})"
-        return f"Evaluated by {local}{why}."
+        return f"Evaluated {local}{why}."
     if not by_local:
         return f"Evaluated by {iam}."
     return (
-        f"Evaluated by {iam} for {by_iam} reads, and by {local} for the {by_local} it could not "
+        f"Evaluated by {iam} for {by_iam} reads, and {local}, for the {by_local} it could not "
         "decide (a value it lacked, such as a VPC endpoint)."
     )
 
