@@ -304,7 +304,7 @@ class AwsReader:
             self.client("s3", endpoint.region).get_bucket_location, Bucket=name, **owner
         )
         if not location.is_found:
-            snapshot.bucket_region = Read(location.state, None, location.code, location.message)
+            snapshot.bucket_region = location.without_value()
             return
         region = bucket_region(location.get().get("LocationConstraint"))
         if region_problem(region) is not None:
@@ -394,15 +394,17 @@ class AwsReader:
                 "files only with a key of the bucket's region",
             )
         kms = self.client("kms", region)
-        described = self.read(kms.describe_key, KeyId=reference)
+        described = self._map(
+            self.read(kms.describe_key, KeyId=reference),
+            lambda r: (
+                str(r["KeyMetadata"]["Arn"]),
+                str(r["KeyMetadata"].get("KeyManager", "")),
+                str(r["KeyMetadata"]["KeyState"]),
+            ),
+        )
         if not described.is_found:
-            return Read(described.state, None, described.code, described.message)
-        try:
-            metadata = described.get()["KeyMetadata"]
-            arn = str(metadata["Arn"])
-            manager, state = str(metadata.get("KeyManager", "")), str(metadata["KeyState"])
-        except (KeyError, TypeError) as error:
-            return Read.unreadable("UnexpectedResponse", f"{type(error).__name__}: {error}")
+            return described.without_value()
+        arn, manager, state = described.get()
         if kms_key_arn_problem(arn) is not None or not state:
             # The checks take the key's region from its ARN and name its state.
             return Read.unreadable(
@@ -520,14 +522,13 @@ class AwsReader:
 
     def _managed_policy(self, iam: Any, arn: str) -> Read[PolicyDocument]:
         """A managed policy's default version: iam:GetPolicy, then iam:GetPolicyVersion."""
-        policy = self.read(iam.get_policy, PolicyArn=arn)
+        policy = self._map(
+            self.read(iam.get_policy, PolicyArn=arn),
+            lambda r: str(r["Policy"]["DefaultVersionId"]),
+        )
         if not policy.is_found:
-            return Read(policy.state, None, policy.code, policy.message)
-        try:
-            version_id = str(policy.get()["Policy"]["DefaultVersionId"])
-        except (KeyError, TypeError) as error:
-            return Read.unreadable("UnexpectedResponse", f"{type(error).__name__}: {error}")
-        version = self.read(iam.get_policy_version, PolicyArn=arn, VersionId=version_id)
+            return policy.without_value()
+        version = self.read(iam.get_policy_version, PolicyArn=arn, VersionId=policy.get())
         return self._map(version, lambda r: policy_document(r["PolicyVersion"]["Document"]))
 
     def organization(self, account: str, region: str) -> Organization:

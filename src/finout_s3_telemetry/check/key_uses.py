@@ -5,11 +5,15 @@ and FINOUT-IAM-007 (does the permissions boundary allow it)."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Literal
 
+from finout_s3_telemetry.check.finout_session import kms_decrypt_request
 from finout_s3_telemetry.check.probes import PROBE_FILE
 from finout_s3_telemetry.check.snapshot import EndpointSnapshot
 from finout_s3_telemetry.config.model import EndpointConfig
+from finout_s3_telemetry.iam_evaluation import Request
 
 AWS_MANAGED_S3_KEY = "alias/aws/s3"
 """The key S3 uses for SSE-KMS when the request or the bucket rule names none."""
@@ -19,6 +23,8 @@ AWS_MANAGED_S3_KEY = "alias/aws/s3"
 class KeyUse:
     """Where a key is used, and the ARN S3 puts in the encryption context for it."""
 
+    source: Literal["default", "file", "config"]
+    """The bucket's default encryption, a newest file, or only the config's `kms_key`."""
     where: str
     context_arn: str
 
@@ -37,6 +43,7 @@ def key_uses(
         file_arn = f"{bucket_arn}/{first_folder}{PROBE_FILE}"
         uses[rule.kms_key or AWS_MANAGED_S3_KEY].append(
             KeyUse(
+                "default",
                 f"the default encryption of bucket {endpoint.bucket}",
                 bucket_arn if rule.bucket_key else file_arn,
             )
@@ -64,6 +71,7 @@ def key_uses(
         if found.encryption.startswith("aws:kms"):
             uses[found.kms_key or AWS_MANAGED_S3_KEY].append(
                 KeyUse(
+                    "file",
                     f"s3://{endpoint.bucket}/{found.key}",
                     bucket_arn if found.bucket_key else f"{bucket_arn}/{found.key}",
                 )
@@ -77,3 +85,16 @@ def key_references(endpoint: EndpointConfig, snapshot: EndpointSnapshot) -> list
     if endpoint.kms_key and endpoint.kms_key.startswith("arn:"):
         references.append(endpoint.kms_key)
     return list(dict.fromkeys(references))
+
+
+def decrypt_requests(
+    key_arn: str, uses: list[KeyUse], role_arn: str, session: Mapping[str, tuple[str, ...]]
+) -> list[Request]:
+    """The kms:Decrypt requests S3 makes for the role with this key: one per distinct
+    encryption context (a file's ARN, or the bucket's with S3 Bucket Keys), as a key policy or
+    a boundary may test it."""
+    region = key_arn.split(":")[3]
+    return [
+        kms_decrypt_request(key_arn, role_arn, region, context_arn, session)
+        for context_arn in dict.fromkeys(use.context_arn for use in uses)
+    ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
-from typing import Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from finout_s3_telemetry.iam_evaluation import Decision
 from finout_s3_telemetry.policy_documents import PolicyDocument
@@ -49,6 +49,13 @@ class Read(Generic[T]):
     @property
     def is_found(self) -> bool:
         return self.state == "found"
+
+    def without_value(self) -> Read[Any]:
+        """This missing or unreadable read, for a value of another type (what it was needed
+        for could not be read either, for the same reason)."""
+        if self.is_found:
+            raise ValueError("a found value has a value")
+        return Read(self.state, None, self.code, self.message)
 
     def get(self) -> T:
         if self.value is None:

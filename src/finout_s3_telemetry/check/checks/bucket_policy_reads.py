@@ -36,15 +36,6 @@ ANY_IDENTITY = Policy(
 role's policies allow the reads is FINOUT-IAM-005's verdict."""
 
 
-def _reads(ctx: EndpointContext) -> dict[str, list[str]]:
-    """Per read action, what it is asked on: the bucket, or the folders."""
-    reads: dict[str, list[str]] = defaultdict(list)
-    for probe in access_probes(ctx.endpoint, ctx.role_arn):
-        if probe.expect == "allow":
-            reads[probe.action].append(probe.telemetry or "the bucket")
-    return reads
-
-
 def _newest_files(ctx: EndpointContext) -> list[Probe]:
     """GetObject of each folder's newest file, by its real key: a Deny on part of a folder
     (`folder/2024-*`) spares the probe file's name but not the files Finout reads."""
@@ -144,6 +135,7 @@ def bucket_policy_denies_no_reads(ctx: EndpointContext) -> Finding | None:
     if simulation is None:
         simulation = ctx.snapshot.simulation  # never tried: say why IAM could not be asked
     by_iam = by_local = 0
+    asked: dict[str, list[str]] = defaultdict(list)
     answers = SharedAnswers(identity=[ANY_IDENTITY], resource_policy=policy)
     for probe in probes:
         request = s3_request(
@@ -151,6 +143,7 @@ def bucket_policy_denies_no_reads(ctx: EndpointContext) -> Finding | None:
         )
         answer = answers.evaluate(request)
         target = probe.telemetry or "the bucket"
+        asked[probe.action].append(target)
         decision = simulated.get((probe.action, probe.resource), "undecided")
         if decision == "undecided":
             decision, by_local = answer.decision, by_local + 1
@@ -200,7 +193,7 @@ def bucket_policy_denies_no_reads(ctx: EndpointContext) -> Finding | None:
         )
     return passed(
         arn,
-        f"Bucket {name}'s policy denies none of Finout's reads ({_what(_reads(ctx))}) for a TLS "
+        f"Bucket {name}'s policy denies none of Finout's reads ({_what(asked)}) for a TLS "
         f"session of role {role}. {method}",
     )
 

@@ -15,8 +15,7 @@ from dataclasses import dataclass
 
 from finout_s3_telemetry.check.access_answers import identity_policies
 from finout_s3_telemetry.check.context import EndpointContext
-from finout_s3_telemetry.check.finout_session import kms_decrypt_request
-from finout_s3_telemetry.check.key_uses import KeyUse, key_uses
+from finout_s3_telemetry.check.key_uses import KeyUse, decrypt_requests, key_uses
 from finout_s3_telemetry.check.model import Severity, Status
 from finout_s3_telemetry.check.registry import Finding, check, failed, listed, passed, warned
 from finout_s3_telemetry.check.snapshot import KEY_IN_ANOTHER_REGION, KmsKey
@@ -40,7 +39,7 @@ def _declared(ctx: EndpointContext, key: KmsKey, uses: list[KeyUse]) -> bool:
     configured = ctx.endpoint.kms_key or ""
     if configured.startswith("arn:"):
         return key.arn == configured
-    return configured == "create" and any(u.where.startswith("the default") for u in uses)
+    return ctx.endpoint.creates_kms_key and any(u.source == "default" for u in uses)
 
 
 def judge_key(ctx: EndpointContext, key: KmsKey, uses: list[KeyUse]) -> Verdict:
@@ -68,14 +67,12 @@ def judge_key(ctx: EndpointContext, key: KmsKey, uses: list[KeyUse]) -> Verdict:
     region = key.arn.split(":")[3]
     answer = _worst(
         evaluate(
-            kms_decrypt_request(key.arn, ctx.role_arn, region, context_arn, ctx.session),
+            request,
             identity=identity_policies(ctx.snapshot),
             resource_policy=Policy(f"the policy of key {key.arn}", key.policy.get()),
             resource_kind="kms",
         )
-        # S3 names the file (or, with S3 Bucket Keys, the bucket) in the encryption context, and
-        # a key policy may test it: each distinct one is a request of its own.
-        for context_arn in dict.fromkeys(u.context_arn for u in uses)
+        for request in decrypt_requests(key.arn, uses, ctx.role_arn, ctx.session)
     )
     role = ctx.endpoint.role_name
     if answer.decision == "allowed":
@@ -127,7 +124,7 @@ def role_may_decrypt(ctx: EndpointContext) -> Finding | None:
     if configured.startswith("arn:") and configured not in uses:
         # Judged even when nothing shows it in use yet (an empty bucket, or a default
         # encryption the checker may not read): the next file may well be encrypted with it.
-        uses[configured] = [KeyUse("the config", ctx.endpoint.bucket_arn)]
+        uses[configured] = [KeyUse("config", "the config", ctx.endpoint.bucket_arn)]
     if not uses and not unread:
         if not ctx.endpoint.uses_kms:
             return None

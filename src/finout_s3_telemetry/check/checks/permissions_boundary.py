@@ -9,8 +9,8 @@ kms:Decrypt on each key.
 from __future__ import annotations
 
 from finout_s3_telemetry.check.context import EndpointContext
-from finout_s3_telemetry.check.finout_session import kms_decrypt_request, s3_request
-from finout_s3_telemetry.check.key_uses import key_uses
+from finout_s3_telemetry.check.finout_session import s3_request
+from finout_s3_telemetry.check.key_uses import decrypt_requests, key_uses
 from finout_s3_telemetry.check.model import Severity
 from finout_s3_telemetry.check.probes import access_probes
 from finout_s3_telemetry.check.registry import Finding, check, failed, listed, passed, warned
@@ -33,11 +33,7 @@ def _requests(ctx: EndpointContext) -> list[tuple[str, Request]]:
         if read is None or not read.is_found:
             continue  # FINOUT-KMS-001 reports a key it could not read
         arn = read.get().arn
-        region = arn.split(":")[3]
-        # One request per encryption context S3 would send (a file's ARN, or the bucket's with
-        # S3 Bucket Keys): a boundary may test it.
-        for context_arn in dict.fromkeys(use.context_arn for use in uses):
-            request = kms_decrypt_request(arn, ctx.role_arn, region, context_arn, ctx.session)
+        for request in decrypt_requests(arn, uses, ctx.role_arn, ctx.session):
             requests.append((f"kms:Decrypt on {arn}", request))
     return requests
 
