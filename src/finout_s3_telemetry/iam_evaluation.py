@@ -42,6 +42,7 @@ from functools import lru_cache
 from typing import Any, Literal
 
 from finout_s3_telemetry.iam_policies import as_list
+from finout_s3_telemetry.naming import arn_account
 from finout_s3_telemetry.terminal_text import shorten
 
 Decision = Literal["allowed", "explicitDeny", "implicitDeny", "undecided"]
@@ -51,7 +52,6 @@ ResourceKind = Literal["s3", "kms", "other"]
 # `${aws:username}` is literal text ("IAM policy elements: Variables and tags").
 _VARIABLES_VERSION = "2012-10-17"
 _ARN_SEGMENTS = 6
-_ACCOUNT_ID = re.compile(r"[0-9]{12}")
 # What a reason shows of text from a policy, and how much of it.
 _SID_SHOWN = 60
 _NAME_SHOWN = 200
@@ -89,10 +89,7 @@ class Request:
 
     @property
     def principal_account(self) -> str:
-        parts = self.principal_arn.split(":")
-        if len(parts) >= 5 and parts[0] == "arn" and _ACCOUNT_ID.fullmatch(parts[4]):
-            return parts[4]
-        return ""
+        return arn_account(self.principal_arn)
 
 
 @dataclass(frozen=True)

@@ -380,6 +380,14 @@ def kms_key_problem(value: str) -> str | None:
     return None if problem is None else f"{problem}; or `create` for a key made by the stack"
 
 
+def arn_account(arn: str) -> str:
+    """The account id an ARN names (its fifth field), or "" when it names none."""
+    parts = arn.split(":", 5)
+    if len(parts) >= 5 and parts[0] == "arn" and _ACCOUNT_ID.fullmatch(parts[4]):
+        return parts[4]
+    return ""
+
+
 def kms_key_region(key_arn: str) -> tuple[str, str]:
     """(partition, region) of a key ARN that `kms_key_arn_problem` accepted."""
     match = _KMS_KEY_ARN.fullmatch(key_arn)

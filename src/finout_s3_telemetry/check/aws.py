@@ -71,7 +71,7 @@ from finout_s3_telemetry.check.snapshot import (
 )
 from finout_s3_telemetry.config.model import EndpointConfig
 from finout_s3_telemetry.csv_files import ByteStream
-from finout_s3_telemetry.naming import kms_key_arn_problem, region_problem
+from finout_s3_telemetry.naming import arn_account, kms_key_arn_problem, region_problem
 from finout_s3_telemetry.policy_documents import PolicyDocument
 from finout_s3_telemetry.targets import Target
 from finout_s3_telemetry.terminal_text import printable, quoted, shorten
@@ -475,7 +475,7 @@ class AwsReader:
         policy = snapshot.bucket_policy
         if snapshot.simulation.ran and policy is not None and policy.is_found:
             reads = tuple(p for p in probes if p.expect == "allow")
-            owner = endpoint.account_id or info.arn.split(":")[4]
+            owner = endpoint.account_id or arn_account(info.arn)
             snapshot.bucket_policy_simulation = self._simulate_bucket_policy(
                 iam, reads, info.arn, policy.get(), owner, endpoint, snapshot
             )

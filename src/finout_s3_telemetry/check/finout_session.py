@@ -25,7 +25,7 @@ from datetime import datetime
 from finout_s3_telemetry.check.probes import Probe
 from finout_s3_telemetry.check.snapshot import Organization
 from finout_s3_telemetry.iam_evaluation import NormalisedContext, Request
-from finout_s3_telemetry.naming import kms_via_service
+from finout_s3_telemetry.naming import arn_account, kms_via_service
 
 Context = dict[str, tuple[str, ...]]
 
@@ -59,7 +59,7 @@ the name is not known: a statement naming any session of the role is undecided."
 
 def session_arn(role_arn: str) -> str:
     """`arn:aws:sts::<account>:assumed-role/<role name>/<session>` for the role's ARN."""
-    partition, account = role_arn.split(":")[1], role_arn.split(":")[4]
+    partition, account = role_arn.split(":")[1], arn_account(role_arn)
     name = role_arn.rsplit("/", 1)[-1]
     return f"arn:{partition}:sts::{account}:assumed-role/{name}/{SESSION_NAME}"
 
@@ -68,7 +68,7 @@ def base_context(
     role_arn: str, region: str, organization: Organization | None, now: datetime
 ) -> Context:
     """The keys every request of Finout's session carries."""
-    account = role_arn.split(":")[4]
+    account = arn_account(role_arn)
     context: Context = {key.lower(): () for key in ABSENT_FOR_FINOUT}
     context.update(
         {
@@ -141,13 +141,13 @@ def kms_decrypt_request(
         {
             "aws:viaawsservice": ("true",),
             "kms:viaservice": (kms_via_service(region),),
-            "kms:calleraccount": (role_arn.split(":")[4],),
+            "kms:calleraccount": (arn_account(role_arn),),
             "kms:encryptionalgorithm": ("SYMMETRIC_DEFAULT",),
             "kms:encryptioncontext:aws:s3:arn": (encryption_context_arn,),
             "kms:encryptioncontextkeys": ("aws:s3:arn",),
             "kms:grantisforawsresource": (),
             "kms:requestalias": (),
-            "aws:resourceaccount": (key_arn.split(":")[4],),
+            "aws:resourceaccount": (arn_account(key_arn),),
         }
     )
     return Request(
@@ -156,7 +156,7 @@ def kms_decrypt_request(
         principal_arn=role_arn,
         session_arn=session_arn(role_arn),
         session_name_known=False,  # Finout names its sessions itself
-        resource_account=key_arn.split(":")[4],
+        resource_account=arn_account(key_arn),
         context=context,
     )
 
@@ -170,7 +170,7 @@ def simulator_context(
     entries = [
         ("aws:SecureTransport", ["true"], "boolean"),
         ("aws:PrincipalArn", [role_arn], "string"),
-        ("aws:PrincipalAccount", [role_arn.split(":")[4]], "string"),
+        ("aws:PrincipalAccount", [arn_account(role_arn)], "string"),
         ("aws:PrincipalType", ["AssumedRole"], "string"),
     ]
     if prefix:

@@ -14,6 +14,7 @@ from finout_s3_telemetry.check.probes import PROBE_FILE
 from finout_s3_telemetry.check.snapshot import EndpointSnapshot
 from finout_s3_telemetry.config.model import EndpointConfig
 from finout_s3_telemetry.iam_evaluation import Request
+from finout_s3_telemetry.naming import kms_key_region
 
 AWS_MANAGED_S3_KEY = "alias/aws/s3"
 """The key S3 uses for SSE-KMS when the request or the bucket rule names none."""
@@ -93,7 +94,7 @@ def decrypt_requests(
     """The kms:Decrypt requests S3 makes for the role with this key: one per distinct
     encryption context (a file's ARN, or the bucket's with S3 Bucket Keys), as a key policy or
     a boundary may test it."""
-    region = key_arn.split(":")[3]
+    _, region = kms_key_region(key_arn)
     return [
         kms_decrypt_request(key_arn, role_arn, region, context_arn, session)
         for context_arn in dict.fromkeys(use.context_arn for use in uses)

@@ -20,7 +20,7 @@ from finout_s3_telemetry.check.model import Severity, Status
 from finout_s3_telemetry.check.registry import Finding, check, failed, listed, passed, warned
 from finout_s3_telemetry.check.snapshot import KEY_IN_ANOTHER_REGION, KmsKey
 from finout_s3_telemetry.iam_evaluation import Evaluation, Policy, evaluate
-from finout_s3_telemetry.naming import kms_via_service
+from finout_s3_telemetry.naming import kms_key_region, kms_via_service
 
 ENABLED = "Enabled"
 AWS_MANAGED = "AWS"
@@ -64,7 +64,7 @@ def judge_key(ctx: EndpointContext, key: KmsKey, uses: list[KeyUse]) -> Verdict:
             f"({key.policy.why()}), so whether the role may decrypt was not evaluated",
             f"Let the checker call kms:GetKeyPolicy on {key.arn}.",
         )
-    region = key.arn.split(":")[3]
+    _, region = kms_key_region(key.arn)
     answer = _worst(
         evaluate(
             request,
