@@ -19,6 +19,9 @@ from finout_s3_telemetry.config.model import Config
 from finout_s3_telemetry.targets import Target
 from finout_s3_telemetry.terminal_text import printable, shorten
 
+STATE_READ_MAX_BYTES = 256 << 20
+"""A stack of ours holds a handful of resources: its state is kilobytes. An object past this is
+not one to load into memory to count them."""
 STATE_READ_TIMEOUT = 10
 """Seconds to wait for the state bucket: synth must not hang on an unreachable endpoint."""
 _READ_ERRORS = (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError)
@@ -107,7 +110,7 @@ def s3_state(outdir: Path, stack: str, target: Target) -> StateContents:
             read_timeout=STATE_READ_TIMEOUT,
             retries={"mode": "standard", "total_max_attempts": 2},
         )
-        body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+        body = s3.get_object(Bucket=bucket, Key=key)["Body"].read(STATE_READ_MAX_BYTES + 1)
     except ClientError as error:
         code = str(error.response.get("Error", {}).get("Code", ""))
         if code in ("NoSuchKey", "404"):
@@ -116,6 +119,10 @@ def s3_state(outdir: Path, stack: str, target: Target) -> StateContents:
         return StateContents(where, unreadable=shorten(f"{code}: {message}".strip(": "), 200))
     except (BotoCoreError, ValueError) as error:
         return StateContents(where, unreadable=shorten(f"{type(error).__name__}: {error}", 200))
+    if len(body) > STATE_READ_MAX_BYTES:
+        return StateContents(
+            where, unreadable=f"it is over {STATE_READ_MAX_BYTES >> 20} MiB, not a stack's state"
+        )
     try:
         document = json.loads(body)
     except (ValueError, RecursionError):

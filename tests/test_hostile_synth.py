@@ -387,3 +387,51 @@ def test_an_endpoint_whose_s3_state_holds_resources_or_cannot_be_read_is_not_dro
     )
     assert main(["synth", *flags]) == 0
     assert not (outdir / "stacks" / "beta").exists()
+
+
+@pytest.mark.moto
+def test_a_removed_endpoints_s3_state_that_is_no_state_or_no_bucket_name_is_one_escaped_line(
+    local_aws: LocalAws,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What the state object holds, and what a hand-edited stack names as its backend, come from
+    outside: an object that is not JSON, one over the read bound, a bucket name with control
+    characters. Each refuses the removal in one escaped line; nothing is dropped."""
+    from finout_s3_telemetry.stacks import removed_endpoints
+
+    data = copy.deepcopy(CONFIG)
+    data["state"] = {"backend": "s3", "bucket": "acme-terraform-state", "key": "finout"}
+    config_file = tmp_path / "telemetry.yaml"
+    config_file.write_text(yaml.safe_dump(data))
+    outdir = tmp_path / "out"
+    flags = ["-q", "-c", str(config_file), "--outdir", str(outdir)]
+    flags += ["--endpoint-url", local_aws.endpoint_url]
+    assert main(["synth", *flags]) == 0
+    data["endpoints"] = data["endpoints"][:1]
+    config_file.write_text(yaml.safe_dump(data))
+    s3 = Target("local", local_aws.endpoint_url).client("s3", "us-east-1")
+    s3.create_bucket(Bucket="acme-terraform-state")
+
+    def refused(expected: str) -> None:
+        assert main(["synth", *flags]) == 2
+        err = capsys.readouterr().err
+        assert "Traceback" not in err and expected in err, err
+        line = next(line for line in err.splitlines() if "'beta'" in line)
+        assert not [c for c in line if ord(c) < 32], line
+        assert (outdir / "stacks" / "beta" / "cdk.tf.json").is_file()
+
+    s3.put_object(Bucket="acme-terraform-state", Key="finout/beta.tfstate", Body=b"\x1b[2J{")
+    refused("could not be read (it is not a Terraform state (not JSON))")
+
+    monkeypatch.setattr(removed_endpoints, "STATE_READ_MAX_BYTES", 10)
+    s3.put_object(Bucket="acme-terraform-state", Key="finout/beta.tfstate", Body=b"{}" * 20)
+    refused("it is over 0 MiB, not a stack's state")
+    monkeypatch.undo()
+
+    stack_file = outdir / "stacks" / "beta" / "cdk.tf.json"
+    stack = json.loads(stack_file.read_text())
+    stack["terraform"]["backend"]["s3"]["bucket"] = "evil\x1b[2J\nbucket"
+    stack_file.write_text(json.dumps(stack))
+    refused("s3://evil\\x1b[2J\\x0abucket/finout/beta.tfstate")
