@@ -15,7 +15,7 @@ from finout_s3_telemetry.stacks.removed_endpoints import (
     still_deployed,
 )
 
-from finout_s3_telemetry.config.model import Config
+from finout_s3_telemetry.config.model import Config, RolePurpose
 from finout_s3_telemetry.naming import endpoint_name_problem
 from finout_s3_telemetry.provider_mirror import write_lock_files
 from finout_s3_telemetry.targets import Target
@@ -35,6 +35,7 @@ def build_app(
     state_dir: Path | None = None,
     endpoints: list[str] | None = None,
     previous_folders: dict[str, set[str]] | None = None,
+    role_purpose: RolePurpose = "deploy",
 ) -> App:
     """An App holding a stack per endpoint (or per name in `endpoints`), not yet synthesized.
 
@@ -57,6 +58,7 @@ def build_app(
             state_dir=str(state_dir),
             stack_dir=str(outdir / "stacks" / endpoint.name),
             previous_folders=(previous_folders or {}).get(endpoint.name),
+            role_purpose=role_purpose,
         )
     return app
 
@@ -68,12 +70,14 @@ def synthesize(
     outdir: Path,
     state_dir: Path | None = None,
     keep_deployed: bool = False,
+    role_purpose: RolePurpose = "deploy",
 ) -> list[Path]:
     """Write `<outdir>/stacks/<endpoint>/cdk.tf.json` for every endpoint; return those folders.
 
     A removed endpoint whose state (local, or in the S3 backend) still holds resources, or could
     not be read, raises RemovedStacksError, or with `keep_deployed` keeps its stack folder (for
-    `plan` to plan its destroy).
+    `plan` to plan its destroy). `role_purpose` picks the role each stack's provider assumes
+    in its account (`plan` synthesizes with the read-only plan role).
 
     Stack folders of endpoints no longer in the config are removed, so `cdktf.out` never offers
     a stale stack to deploy, but only those that the previous synth's manifest lists as its own
@@ -89,7 +93,14 @@ def synthesize(
         raise RemovedStacksError(list(deployed.values()))
     kept = set(deployed)
     folders = {name: keys for name in previous if (keys := folder_keys(outdir, name)) is not None}
-    build_app(config, target, outdir=outdir, state_dir=state_dir, previous_folders=folders).synth()
+    build_app(
+        config,
+        target,
+        outdir=outdir,
+        state_dir=state_dir,
+        previous_folders=folders,
+        role_purpose=role_purpose,
+    ).synth()
     stacks_dir = outdir / "stacks"
     # Run as the app of the cdktf (or cdktn) CLI, the CLI removes the stale stack folders itself
     # once the app is done, and fails on one that is already gone: leave them to it.

@@ -18,7 +18,7 @@ from finout_s3_telemetry.constructs.telemetry_endpoint import (
     FinoutTelemetryEndpointProps,
 )
 
-from finout_s3_telemetry.config.model import Config, EndpointConfig
+from finout_s3_telemetry.config.model import Config, EndpointConfig, RolePurpose
 from finout_s3_telemetry.targets import Target
 
 MANAGED_BY_TAG = "finout-s3-telemetry"
@@ -38,13 +38,26 @@ class FinoutEndpointStack(TerraformStack):
         state_dir: str,
         stack_dir: str,
         previous_folders: set[str] | None = None,
+        role_purpose: RolePurpose = "deploy",
     ) -> None:
+        """`role_purpose`: which of the endpoint's account roles the provider assumes (the
+        deploy role for `cdktf deploy`, the read-only plan role for `finout-telemetry plan`)."""
         super().__init__(scope, endpoint.name)
         self._backend(config, endpoint, target, state_dir=state_dir, stack_dir=stack_dir)
         settings: dict[str, object] = {"region": endpoint.region}
         if endpoint.account_id:
             # The provider checks the caller's account before any change.
             settings["allowed_account_ids"] = [endpoint.account_id]
+        if (role := config.role_for(endpoint, role_purpose)) is not None:
+            # The pipeline's own identity only needs sts:AssumeRole: each account's role does
+            # the work, in that account, and CloudTrail names the session.
+            assume: dict[str, object] = {
+                "role_arn": role.role_arn,
+                "session_name": role.session_name,
+            }
+            if role.external_id:
+                assume["external_id"] = role.external_id
+            settings["assume_role"] = [assume]
         settings["default_tags"] = [
             {"tags": {"ManagedBy": MANAGED_BY_TAG, "FinoutEndpoint": endpoint.name}}
         ]

@@ -23,6 +23,9 @@ KMS_CONFIG = Path(__file__).parent / "kms_telemetry.yaml"
 """SSE-KMS endpoints (a created key, with and without account_id; an existing key on a created
 bucket; an existing bucket with its key), apart from the example so that its snapshots stay."""
 KMS_DEPLOYED_ENDPOINT = "kms-create"
+ACCOUNTS_CONFIG = Path(__file__).parent / "accounts_telemetry.yaml"
+"""Three accounts of `accounts:`, with `defaults:`: one pipeline identity assumes each
+account's roles."""
 
 os.environ.setdefault("CHECKPOINT_DISABLE", "1")
 # CI sets CI=true, which makes `validate` warn about local state: the suite behaves the same in CI
@@ -38,6 +41,11 @@ def example_config() -> Config:
 @pytest.fixture(scope="session")
 def kms_test_config() -> Config:
     return load_config(KMS_CONFIG)
+
+
+@pytest.fixture(scope="session")
+def accounts_test_config() -> Config:
+    return load_config(ACCOUNTS_CONFIG)
 
 
 @pytest.fixture(scope="session")

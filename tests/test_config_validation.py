@@ -283,7 +283,8 @@ def test_missing_and_unknown_fields() -> None:
         "endpoints[0].external_id: is required; add `external_id:` here (from the Finout "
         "console, or run `finout-telemetry external-id`)",
         "endpoints[0].bucket_name: is not a known field; remove it or fix its spelling (known: "
-        "name, region, bucket, external_id, telemetries, account_id, existing_bucket, prefix, "
+        "name, region, bucket, external_id, telemetries, account, account_id, existing_bucket, "
+        "prefix, "
         "role_name, policy_name, force_destroy_bucket, encryption, kms_key)",
     ]
 

@@ -219,7 +219,7 @@ def test_anchors_for_shared_settings_stay_allowed() -> None:
     # `x-shared` is not a known field: the only problem must be that one.
     assert problems_of("\n".join(lines) + "\n") == [
         "x-shared: is not a known field; remove it or fix its spelling (known: finout, "
-        "endpoints, state)"
+        "endpoints, state, accounts, defaults)"
     ]
 
 

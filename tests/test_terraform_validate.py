@@ -24,12 +24,17 @@ META_ARGUMENTS = {"//", "provider", "depends_on", "for_each", "count", "lifecycl
 
 @pytest.fixture(scope="module")
 def initialized(
-    example_config: Config, kms_test_config: Config, tmp_path_factory: pytest.TempPathFactory
+    example_config: Config,
+    kms_test_config: Config,
+    accounts_test_config: Config,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> dict[str, Path]:
-    """Every stack of the example and of the SSE-KMS config (a created key, with and without
-    account_id, an existing key, an existing bucket), initialized."""
+    """Every stack of the example, of the SSE-KMS config (a created key, with and without
+    account_id, an existing key, an existing bucket) and of the multi-account config (providers
+    that assume a role, with and without an external ID), initialized."""
     stacks = synth_to(example_config, tmp_path_factory.mktemp("validate"))
     stacks.update(synth_to(kms_test_config, tmp_path_factory.mktemp("validate-kms")))
+    stacks.update(synth_to(accounts_test_config, tmp_path_factory.mktemp("validate-accounts")))
     for stack in stacks.values():
         Terraform(stack).init()
     return stacks
@@ -46,6 +51,7 @@ def test_terraform_validate_accepts_every_stack(initialized: dict[str, Path]) ->
     # Validate also refuses a dependency cycle: role -> key (its policy names the role) -> the
     # role's kms policy (it names the key) must stay a line.
     assert {"main", "cur", "data-platform", "kms-create", "kms-key", "kms-cur"} <= set(initialized)
+    assert {"prod-main", "staging-main", "data-existing"} <= set(initialized)
     for stack in initialized.values():
         result = Terraform(stack).validate()
         assert "Success! The configuration is valid." in result.stdout
@@ -107,6 +113,11 @@ def test_every_emitted_type_and_attribute_is_in_the_provider_schema(
                 "provider.aws", settings, provider_schema["provider"]["block"]
             )
     assert checked >= 20
+    assert any(
+        "assume_role" in settings
+        for stack in initialized.values()
+        for settings in stack_json(stack)["provider"]["aws"]
+    )
     for resource_type in ("aws_kms_key", "aws_kms_alias", "aws_caller_identity"):
         assert resource_type in seen_types
     assert unknown == []

@@ -19,6 +19,7 @@ from finout_s3_telemetry.terminal_text import printable, shorten
 COMMANDS = {
     "validate": "validate",
     "synth": "synth",
+    "stacks": "stacks",
     "external-id": "external_id",
     "terraform-env": "terraform_env",
     "demo": "demo",

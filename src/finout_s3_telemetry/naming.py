@@ -30,6 +30,14 @@ _POLICY_NAME = re.compile(r"[\x21-\x7e]+")
 _POLICY_NAME_FORBIDDEN = re.compile(r"[\\/*?]")
 _ENDPOINT_NAME = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
 _ACCOUNT_ID = re.compile(r"[0-9]{12}")
+_ACCOUNT_NAME = re.compile(r"[a-z0-9]([a-z0-9_-]{0,61}[a-z0-9])?")
+# IAM role ARN: a path of printable ASCII segments between slashes, then the role's name.
+_ROLE_ARN = re.compile(
+    r"arn:(?P<partition>[a-z-]+):iam::(?P<account>[0-9]{12}):role/"
+    r"(?P<path>(?:[\x21-\x2e\x30-\x7e]+/){0,64})(?P<name>[A-Za-z0-9+=,.@_-]{1,64})"
+)
+_ROLE_PATH_LIMIT = 512
+_SESSION_NAME = re.compile(r"[A-Za-z0-9+=,.@_-]{2,64}")
 _PRINCIPAL_ARN = re.compile(
     r"arn:(?P<partition>[a-z-]+):iam::[0-9]{12}:"
     r"(root|role/[A-Za-z0-9_+=,.@/-]{1,512}|user/[A-Za-z0-9_+=,.@/-]{1,512})"
@@ -52,6 +60,8 @@ _TELEMETRY = re.compile(r"[A-Za-z0-9_.-]+")
 _STATE_KEY_SEGMENT = re.compile(r"[A-Za-z0-9_.!*'()=-]+")
 
 DEFAULT_ROLE_NAME = "FinoutMetricsReadOnlyRole"
+DEFAULT_SESSION_NAME = "finout-telemetry"
+"""The role session name the pipelines use when they assume an account's role."""
 POLICY_NAME_LIMIT = 128
 """IAM's longest policy name."""
 DEFAULT_POLICY_NAME = "finest-access-policy_telemetry_export"
@@ -177,6 +187,50 @@ def account_id_problem(value: str) -> str | None:
     if _ACCOUNT_ID.fullmatch(value):
         return None
     return f"{quoted(value)} is not an AWS account id; write the 12 digits as a quoted string"
+
+
+def account_name_problem(value: str) -> str | None:
+    if _ACCOUNT_NAME.fullmatch(value):
+        return None
+    return (
+        f"{quoted(value)} is not a valid account name; use 1-63 lowercase letters, digits, "
+        "hyphens and underscores, starting and ending with a letter or digit (it names the "
+        "account in `stacks`, CI jobs and GitHub environments)"
+    )
+
+
+def role_arn_problem(value: str) -> str | None:
+    """Why `value` is not the ARN of an IAM role a pipeline can assume, or None."""
+    match = _ROLE_ARN.fullmatch(value)
+    if match is None:
+        return (
+            f"{quoted(value)} is not an IAM role ARN; write it as "
+            "arn:aws:iam::<12-digit account>:role/<name> (a path before the name is allowed), "
+            "as the IAM console shows it"
+        )
+    if match.group("partition") not in partition_ids():
+        return (
+            f"{quoted(value)} names the partition {match.group('partition')!r}, which AWS does "
+            f"not have; use one of {', '.join(partition_ids())}"
+        )
+    if len(match.group("path")) + 1 > _ROLE_PATH_LIMIT:
+        return f"{quoted(value)} has a path longer than IAM's {_ROLE_PATH_LIMIT} characters"
+    return None
+
+
+def role_arn_partition(arn: str) -> str:
+    """The partition of a role ARN that `role_arn_problem` accepted, else ""."""
+    match = _ROLE_ARN.fullmatch(arn)
+    return match.group("partition") if match else ""
+
+
+def session_name_problem(value: str) -> str | None:
+    if _SESSION_NAME.fullmatch(value):
+        return None
+    return (
+        f"{quoted(value)} is not a valid role session name; use 2-64 characters of letters, "
+        "digits and + = , . @ _ - (CloudTrail shows it beside every call the pipeline makes)"
+    )
 
 
 def principal_partition(value: str) -> str | None:

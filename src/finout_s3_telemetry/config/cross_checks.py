@@ -15,11 +15,15 @@ from finout_s3_telemetry.naming import (
     DEFAULT_POLICY_NAME,
     DEFAULT_ROLE_NAME,
     ENCRYPTIONS,
+    account_id_problem,
+    arn_account,
     folder_key,
     kms_setting_problems,
     prefix_problem,
     principal_partition,
     region_problem,
+    role_arn_partition,
+    role_arn_problem,
     telemetry_key_problem,
     telemetry_problem,
 )
@@ -29,6 +33,7 @@ from finout_s3_telemetry.terminal_text import printable, quoted, shorten
 
 def cross_endpoint_problems(raw: Any) -> Iterator[Problem]:
     yield from _state_problems(raw)
+    yield from account_problems(raw)
     endpoints = raw.get("endpoints") if isinstance(raw, dict) else None
     if not isinstance(endpoints, list):
         return
@@ -43,6 +48,83 @@ def cross_endpoint_problems(raw: Any) -> Iterator[Problem]:
     yield from _bucket_created_twice(items)
     yield from _telemetry_duplicates(items)
     yield from _kms_settings(items)
+    yield from _endpoint_accounts(raw.get("accounts"), items)
+
+
+_ROLE_FIELDS = ("deploy_role_arn", "plan_role_arn", "check_role_arn")
+
+
+def account_problems(raw: Any) -> Iterator[Problem]:
+    """Each account's roles are in that account: a pipeline assumes them to act in it."""
+    accounts = raw.get("accounts") if isinstance(raw, dict) else None
+    if not isinstance(accounts, dict):
+        return
+    for name, account in accounts.items():
+        if not isinstance(name, str) or not isinstance(account, dict):
+            continue
+        account_id = account.get("account_id")
+        if not isinstance(account_id, str) or account_id_problem(account_id):
+            continue
+        where = f"accounts.{printable(shorten(name, 64))}"
+        for field in _ROLE_FIELDS:
+            role = account.get(field)
+            if not isinstance(role, str) or role_arn_problem(role):
+                continue
+            if (owner := arn_account(role)) != account_id:
+                yield Problem(
+                    f"{where}.{field}",
+                    f"the role is in account {owner}, but {where}.account_id is {account_id}; "
+                    f"the pipeline assumes this role to act in account {account_id}: use that "
+                    "account's role, or fix account_id",
+                )
+
+
+def _endpoint_accounts(accounts: Any, items: list[tuple[int, dict[str, Any]]]) -> Iterator[Problem]:
+    """An endpoint's `account` names an entry of `accounts:`, agrees with its `account_id`, and
+    its roles are in the endpoint's partition."""
+    known = accounts if isinstance(accounts, dict) else {}
+    names = ", ".join(printable(shorten(str(n), 64)) for n in list(known)[:20])
+    for index, endpoint in items:
+        name = endpoint.get("account")
+        if not isinstance(name, str):
+            continue
+        account = known.get(name)
+        if account is None:
+            fix = (
+                f"use one of: {names}"
+                if names
+                else "add it under a top-level `accounts:` mapping (account_id, deploy_role_arn)"
+            )
+            yield Problem(
+                f"endpoints[{index}].account",
+                f"{quoted(name)} is not an account of `accounts:`; {fix}",
+            )
+            continue
+        if not isinstance(account, dict):
+            continue
+        own_id, account_id = endpoint.get("account_id"), account.get("account_id")
+        if isinstance(own_id, str) and isinstance(account_id, str) and own_id != account_id:
+            yield Problem(
+                f"endpoints[{index}].account_id",
+                f"{quoted(own_id)} is not the id of account {quoted(name)} ({account_id}); "
+                "remove account_id (the account gives it) or fix it",
+            )
+        region = endpoint.get("region")
+        if not isinstance(region, str) or region_problem(region):
+            continue
+        partition = partition_of(region)
+        for field in _ROLE_FIELDS:
+            role = account.get(field)
+            if not isinstance(role, str) or role_arn_problem(role):
+                continue
+            if (role_partition := role_arn_partition(role)) != partition:
+                yield Problem(
+                    f"endpoints[{index}].account",
+                    f"account {quoted(name)}'s {field} is in the {role_partition} partition, but "
+                    f"region {region} is in {partition}; a role acts in its own partition only: "
+                    f"use an account of the {partition} partition for this endpoint",
+                )
+                break
 
 
 _S3_BACKEND_FIELDS = ("bucket", "key", "region", "use_lockfile")

@@ -12,12 +12,20 @@ from typing import Any
 
 import yaml
 from pydantic import ValidationError
+from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 
 from finout_s3_telemetry.config.cross_checks import cross_endpoint_problems
 from finout_s3_telemetry.config.errors import ConfigError, Problem
+from finout_s3_telemetry.config.expand import (
+    DEFAULTS_KEY,
+    attribute_problems,
+    expand,
+    origin_path,
+)
 from finout_s3_telemetry.config.location import CONFIG_ENV_VAR
 from finout_s3_telemetry.config.model import (
+    AccountSettings,
     Config,
     EndpointConfig,
     FinoutSettings,
@@ -26,11 +34,15 @@ from finout_s3_telemetry.config.model import (
 from finout_s3_telemetry.naming import forbidden_character_problem
 from finout_s3_telemetry.terminal_text import printable, quoted, shorten, yaml_spelling
 
-_FIELDS_BY_MODEL = {
-    "": Config.model_fields,
+_TOP_LEVEL_FIELDS: dict[str, FieldInfo | None] = {**Config.model_fields, DEFAULTS_KEY: None}
+"""`defaults:` is applied before validation (config/expand.py), so the model has no such field."""
+_FIELDS_BY_MODEL: dict[str, dict[str, FieldInfo | None] | dict[str, FieldInfo]] = {
+    "": _TOP_LEVEL_FIELDS,
     "finout": FinoutSettings.model_fields,
     "state": StateSettings.model_fields,
+    "accounts": AccountSettings.model_fields,
     "endpoints": EndpointConfig.model_fields,
+    DEFAULTS_KEY: EndpointConfig.model_fields,
 }
 
 
@@ -142,14 +154,16 @@ def parse_config(text: str, source: str = "<config>") -> Config:
     # then also breaks: the fix is to remove them, not to reshape the rest.
     hidden = list(forbidden_character_problems(raw))
     hidden_paths = {problem.path for problem in hidden}
-    problems: list[Problem] = list(hidden)
+    expanded = expand(raw)
+    problems: list[Problem] = []
     config: Config | None = None
     try:
-        config = Config.model_validate(raw)
+        config = Config.model_validate(expanded.raw)
     except ValidationError as error:
         problems += [_problem(detail) for detail in error.errors()]
-    problems += cross_endpoint_problems(raw)
-    problems = [p for p in problems if p in hidden or p.path not in hidden_paths]
+    problems += cross_endpoint_problems(expanded.raw)
+    problems = [p for p in problems if origin_path(p.path, expanded) not in hidden_paths]
+    problems = hidden + expanded.problems + attribute_problems(problems, expanded)
     if problems or config is None:
         raise ConfigError(source, sorted(_dedupe(problems), key=_document_order))
     return config
@@ -289,6 +303,9 @@ def field_path(loc: Sequence[int | str]) -> str:
 
 def _problem(detail: ErrorDetails) -> Problem:
     loc = detail["loc"]
+    if loc and loc[-1] == "[key]":
+        # pydantic's place for a mapping key that breaks its rule: the key's own path.
+        loc = loc[:-1]
     path = field_path(loc)
     kind = detail["type"]
     field = str(loc[-1]) if loc and isinstance(loc[-1], str) else ""
@@ -342,8 +359,8 @@ def _not_a_string(path: str, field: str, value: Any) -> Problem:
 
 def _is_optional(path: str, field: str) -> bool:
     model = path.split(".")[0].split("[")[0] if "." in path else ""
-    known = _FIELDS_BY_MODEL.get(model, {})
-    return field in known and not known[field].is_required()
+    info = _FIELDS_BY_MODEL.get(model, {}).get(field)
+    return info is not None and not info.is_required()
 
 
 def _yaml_words(message: str) -> str:

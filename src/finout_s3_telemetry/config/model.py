@@ -7,6 +7,7 @@ endpoints with each other live in `cross_checks.py` so that every problem is rep
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -16,6 +17,7 @@ from finout_s3_telemetry import naming as names
 from finout_s3_telemetry.naming import (
     DEFAULT_POLICY_NAME,
     DEFAULT_ROLE_NAME,
+    DEFAULT_SESSION_NAME,
     bucket_arn,
     folder_key,
     partition_of,
@@ -46,6 +48,14 @@ PathPrefix = Annotated[str, _rule(names.prefix_problem)]
 Telemetry = Annotated[str, _rule(names.telemetry_problem)]
 StateKey = Annotated[str, _rule(names.state_key_problem)]
 KmsKey = Annotated[str, _rule(names.kms_key_problem)]
+AccountName = Annotated[str, _rule(names.account_name_problem)]
+RoleArn = Annotated[str, _rule(names.role_arn_problem)]
+SessionName = Annotated[str, _rule(names.session_name_problem)]
+
+RolePurpose = Literal["deploy", "plan", "check"]
+"""What a pipeline does in an account: deploy (`cdktf deploy`), plan (`finout-telemetry plan`)
+or check (`finout-telemetry check` and `upload`)."""
+ROLE_PURPOSES: tuple[RolePurpose, ...] = ("deploy", "plan", "check")
 
 
 class _Strict(BaseModel):
@@ -74,6 +84,44 @@ class StateSettings(_Strict):
     """S3 backend only: S3-native state locking, so two deploys of one stack never interleave."""
 
 
+@dataclass(frozen=True)
+class AssumedRole:
+    """The role a pipeline assumes in an account, and how."""
+
+    role_arn: str
+    session_name: str
+    external_id: str | None = None
+
+
+class AccountSettings(_Strict):
+    """One AWS account of the estate and the roles the pipelines assume in it."""
+
+    account_id: AccountId
+    """Required: the account's 12 digits. Endpoints of this account are deployed, planned and
+    checked in it only (the provider's `allowed_account_ids`)."""
+    deploy_role_arn: RoleArn
+    """Required: the role `cdktf deploy` assumes in this account (its stack's provider
+    `assume_role`). Its policy: `finout-telemetry permissions --for deploy --account NAME`."""
+    deploy_external_id: ExternalId | None = None
+    """Default none. The sts:ExternalId the deploy role's trust policy asks for, if any."""
+    session_name: SessionName = DEFAULT_SESSION_NAME
+    """Default `finout-telemetry`: the role session name, which CloudTrail shows beside every
+    call the pipelines make in this account."""
+    plan_role_arn: RoleArn | None = None
+    """Default: the deploy role. The read-only role `finout-telemetry plan` assumes, so pull
+    requests can be planned without the right to change anything."""
+    check_role_arn: RoleArn | None = None
+    """Default: the deploy role. The role `check` and `upload` assume."""
+
+    def role_for(self, purpose: RolePurpose) -> AssumedRole:
+        """The role a pipeline doing `purpose` assumes; the deploy role stands in for a plan or
+        check role the account does not name, with its external ID."""
+        own = {"deploy": None, "plan": self.plan_role_arn, "check": self.check_role_arn}[purpose]
+        if own is not None:
+            return AssumedRole(own, self.session_name)
+        return AssumedRole(self.deploy_role_arn, self.session_name, self.deploy_external_id)
+
+
 class EndpointConfig(_Strict):
     """One Finout endpoint: a bucket (+ optional prefix) read by one role with one external ID."""
 
@@ -87,8 +135,13 @@ class EndpointConfig(_Strict):
     """The external ID from the Finout console (or `finout-telemetry external-id`)."""
     telemetries: Annotated[list[Telemetry], Field(min_length=1)]
     """One folder each; each name is the telemetry column of that folder's CSV files."""
+    account: AccountName | None = None
+    """Default none: deploy, plan and check with the caller's own credentials. The name of an
+    entry of `accounts:`: the stack's provider then assumes that account's deploy role, and
+    `account_id` is that account's."""
     account_id: AccountId | None = None
-    """Default none. When set, the AWS provider refuses to touch any other account."""
+    """Default none (with `account`: the account's id). When set, the AWS provider refuses to
+    touch any other account."""
     existing_bucket: bool = False
     """Default false: create the bucket. True: reference an existing bucket, never change it."""
     prefix: PathPrefix = ""
@@ -146,11 +199,25 @@ class EndpointConfig(_Strict):
 
 
 class Config(_Strict):
-    """The whole file: Finout's identity, optional state settings and the endpoints."""
+    """The whole file: Finout's identity, optional state settings and accounts, and the
+    endpoints (after `defaults:` was applied to each, see `config/expand.py`)."""
 
     finout: FinoutSettings
     endpoints: Annotated[list[EndpointConfig], Field(min_length=1)]
     state: StateSettings = StateSettings()
+    accounts: dict[AccountName, AccountSettings] = {}
+    """Default none. Name -> an AWS account and the roles the pipelines assume in it."""
+
+    def account_of(self, endpoint: EndpointConfig) -> AccountSettings | None:
+        """The account an endpoint names, or None for one deployed with the caller's own
+        credentials."""
+        return self.accounts[endpoint.account] if endpoint.account else None
+
+    def role_for(self, endpoint: EndpointConfig, purpose: RolePurpose) -> AssumedRole | None:
+        """The role a pipeline doing `purpose` assumes for `endpoint`, or None for the caller's
+        own credentials."""
+        account = self.account_of(endpoint)
+        return account.role_for(purpose) if account else None
 
     def endpoint(self, name: str) -> EndpointConfig:
         for endpoint in self.endpoints:
