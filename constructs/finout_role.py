@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from finout_s3_telemetry.constructs.cdktf_core import Construct, TerraformProvider, aws_resource
+from finout_s3_telemetry.constructs.cdktf_core import (
+    Construct,
+    TerraformProvider,
+    aws_resource,
+    batched_attributes,
+)
 from finout_s3_telemetry.constructs.props_validation import check_props, is_token, range_problem
 
 from finout_s3_telemetry.naming import (
@@ -66,6 +71,7 @@ class FinoutReadOnlyRole(Construct):
     deprecated in the AWS provider).
     """
 
+    @batched_attributes
     def __init__(self, scope: Construct, id: str, props: FinoutReadOnlyRoleProps) -> None:
         check_props(
             "FinoutReadOnlyRole",
@@ -155,6 +161,7 @@ class FinoutKmsDecryptPolicy(Construct):
     role can be made between the two.
     """
 
+    @batched_attributes
     def __init__(self, scope: Construct, id: str, props: FinoutKmsDecryptPolicyProps) -> None:
         key_problem = None if is_token(props.key_arn) else kms_key_arn_problem(props.key_arn)
         if key_problem is None and not is_token(props.key_arn) and not region_problem(props.region):

@@ -17,6 +17,7 @@ from finout_s3_telemetry.constructs.cdktf_core import (
     TerraformProvider,
     aws_data_source,
     aws_resource,
+    batched_attributes,
 )
 from finout_s3_telemetry.constructs.props_validation import check_props, is_token
 
@@ -61,6 +62,7 @@ class TelemetryBucket(Construct):
     versions after 90) and a TLS-only bucket policy.
     """
 
+    @batched_attributes
     def __init__(self, scope: Construct, id: str, props: TelemetryBucketProps) -> None:
         check_props(
             "TelemetryBucket",
@@ -188,6 +190,7 @@ class ExistingTelemetryBucket(Construct):
     nothing here can change or destroy it.
     """
 
+    @batched_attributes
     def __init__(self, scope: Construct, id: str, props: ExistingTelemetryBucketProps) -> None:
         check_props(
             "ExistingTelemetryBucket",

@@ -14,7 +14,11 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from finout_s3_telemetry.constructs.bucket_defaults import SECURE_BUCKET_DEFAULTS, BucketSettings
-from finout_s3_telemetry.constructs.cdktf_core import Construct, TerraformProvider
+from finout_s3_telemetry.constructs.cdktf_core import (
+    Construct,
+    TerraformProvider,
+    batched_attributes,
+)
 from finout_s3_telemetry.constructs.endpoint_outputs import EndpointOutputs, EndpointOutputsProps
 from finout_s3_telemetry.constructs.finout_role import (
     FinoutKmsDecryptPolicy,
@@ -117,6 +121,7 @@ class FinoutTelemetryEndpoint(Construct):
     policy names the key, so the order is role, key, bucket, then that policy.
     """
 
+    @batched_attributes
     def __init__(self, scope: Construct, id: str, props: FinoutTelemetryEndpointProps) -> None:
         check_props("FinoutTelemetryEndpoint", _problems(props))
         super().__init__(scope, id)

@@ -5,7 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from finout_s3_telemetry.constructs.cdktf_core import Construct, TerraformProvider, aws_resource
+from finout_s3_telemetry.constructs.cdktf_core import (
+    Construct,
+    TerraformProvider,
+    aws_resource,
+    batched_attributes,
+)
 from finout_s3_telemetry.constructs.props_validation import check_props
 
 from finout_s3_telemetry.naming import (
@@ -41,6 +46,7 @@ class TelemetryFolders(Construct):
     exactly its (empty) folder marker: files under the folder are never touched.
     """
 
+    @batched_attributes
     def __init__(self, scope: Construct, id: str, props: TelemetryFoldersProps) -> None:
         check_props("TelemetryFolders", _problems(props))
         super().__init__(scope, id)

@@ -9,6 +9,7 @@ from finout_s3_telemetry.constructs.cdktf_core import (
     TerraformProvider,
     aws_data_source,
     aws_resource,
+    batched_attributes,
 )
 from finout_s3_telemetry.constructs.props_validation import check_props, is_token
 
@@ -57,6 +58,7 @@ class TelemetryKmsKey(Construct):
     and no cycle.
     """
 
+    @batched_attributes
     def __init__(self, scope: Construct, id: str, props: TelemetryKmsKeyProps) -> None:
         check_props(
             "TelemetryKmsKey",
