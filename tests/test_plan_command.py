@@ -150,3 +150,41 @@ def test_a_removed_endpoint_with_state_is_planned_as_a_destroy(
     assert "aws_iam_role" in deleted
     summary = (tmp_path / "cdktf.out" / plan.SUMMARY_FILE).read_text()
     assert "FinoutCurTwo" in summary
+
+
+def test_an_unknown_endpoint_is_refused_before_anything_is_planned(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "telemetry.yaml"
+    config.write_text(yaml.safe_dump(CONFIG))
+    outdir = tmp_path / "out"
+    assert run("-c", str(config), "--outdir", str(outdir), "--endpoint", "nope") == 2
+    err = capsys.readouterr().err
+    assert "no endpoint named 'nope'" in err and "the config has: cur" in err
+    assert not outdir.exists()
+
+
+@pytest.mark.terraform
+@pytest.mark.moto
+@pytest.mark.slow
+def test_endpoint_plans_only_the_named_stacks(
+    local_aws: LocalAws, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What a CI job per account runs: the other accounts' stacks are neither planned nor
+    summarized."""
+    data = copy.deepcopy(CONFIG)
+    first = {**data["endpoints"][0], "existing_bucket": False, "account_id": DEFAULT_ACCOUNT_ID}
+    second = {**first, "name": "other", "bucket": "acme-other", "role_name": "FinoutOther"}
+    data["endpoints"] = [first, second]
+    config = tmp_path / "telemetry.yaml"
+    config.write_text(yaml.safe_dump(data))
+    outdir = tmp_path / "out"
+    argv = ["-c", str(config), "--outdir", str(outdir), "--state-dir", str(tmp_path)]
+    argv += ["--endpoint-url", local_aws.endpoint_url]
+
+    assert run(*argv, "--endpoint", "other", "--endpoint", "other") == 0
+
+    assert "planning 1 stack(s)" in capsys.readouterr().out
+    assert sorted(p.name for p in (outdir / plan.PLANS_DIR).iterdir()) == ["other.plan.json"]
+    summary = (outdir / plan.SUMMARY_FILE).read_text()
+    assert "acme-other" in summary and "acme-cost-and-usage" not in summary

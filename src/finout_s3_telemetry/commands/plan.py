@@ -82,6 +82,14 @@ def register(sub: Any) -> None:
         help="local state files (default: $FINOUT_TELEMETRY_STATE_DIR, else the current folder)",
     )
     parser.add_argument(
+        "--endpoint",
+        dest="endpoints",
+        action="append",
+        metavar="NAME",
+        help="plan this endpoint's stack only; repeatable (default: every stack, and the "
+        "destroy of a stack whose endpoint left the config)",
+    )
+    parser.add_argument(
         "-j",
         "--jobs",
         type=_jobs,
@@ -130,6 +138,15 @@ def run(args: argparse.Namespace) -> int:
     except EngineError as problem:
         error(str(problem))
         return ExitCode.USAGE
+    # A CI job per account plans that account's stacks only: a name that is not in the config is
+    # a mistake in the job, refused before anything is synthesized or planned.
+    chosen = tuple(dict.fromkeys(args.endpoints or ()))
+    for name in chosen:
+        try:
+            config.endpoint(name)
+        except KeyError as unknown:
+            error(str(unknown.args[0]))
+            return ExitCode.USAGE
     outdir = outdir_or_report(args.outdir)
     if outdir is None:
         return ExitCode.USAGE
@@ -140,11 +157,11 @@ def run(args: argparse.Namespace) -> int:
     try:
         if target.is_local and target.endpoint_url is None:
             with _fresh_emulator(config) as setup:
-                return _plan_all(setup, outdir, args.jobs)
+                return _plan_all(setup, outdir, args.jobs, chosen)
     except MirrorError as problem:
         error(str(problem))
         return ExitCode.USAGE
-    return _plan_all(_Setup(config, target, outdir, state_dir), outdir, args.jobs)
+    return _plan_all(_Setup(config, target, outdir, state_dir), outdir, args.jobs, chosen)
 
 
 @contextmanager
@@ -168,7 +185,7 @@ def _fresh_emulator(config: Config) -> Iterator[_Setup]:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _plan_all(setup: _Setup, outdir: Path, jobs: int) -> int:
+def _plan_all(setup: _Setup, outdir: Path, jobs: int, only: tuple[str, ...] = ()) -> int:
     from finout_s3_telemetry.stacks.app import synthesize, synthesized_stacks
 
     plans_dir = outdir / PLANS_DIR
@@ -186,6 +203,8 @@ def _plan_all(setup: _Setup, outdir: Path, jobs: int) -> int:
         outdir=setup.synth_dir,
         state_dir=setup.state_dir,
         keep_deployed=True,
+        # A plan only reads: in an account of `accounts:` it assumes the read-only plan role.
+        role_purpose="plan",
     )
     # An endpoint gone from the config whose state still holds resources: its kept stack is
     # planned as a destroy, so the summary shows what removing it deletes, with the warnings.
@@ -195,6 +214,10 @@ def _plan_all(setup: _Setup, outdir: Path, jobs: int) -> int:
         for name in sorted(before - current)
         if (setup.synth_dir / "stacks" / name).is_dir()
     ]
+    if only:
+        # A removed endpoint belongs to no account any more, so no per-account job names it.
+        stacks = [stack for stack in stacks if stack.name in only]
+        removed = []
     for stack in removed:
         print(f"{stack.name} is no longer in the config: planning its destroy", flush=True)
     work = [(stack, False) for stack in stacks] + [(stack, True) for stack in removed]
