@@ -43,7 +43,11 @@ class EndpointOutputs(Construct):
             values[KMS_KEY.output] = props.kms_key_arn
             fields.append(KMS_KEY)
         for field in fields:
-            output = TerraformOutput(
-                self, field.output, value=values[field.output], description=field.description
+            # Named by its id (static_id) rather than renamed afterwards: one jsii call, not two.
+            TerraformOutput(
+                self,
+                props.name_prefix + field.output_name,
+                value=values[field.output],
+                description=field.description,
+                static_id=True,
             )
-            output.override_logical_id(props.name_prefix + field.output_name)
