@@ -8,9 +8,12 @@ the checker does not read).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+import threading
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+import boto3
 from finout_s3_telemetry.constructs.bucket_defaults import SECURE_BUCKET_DEFAULTS
 
 from finout_s3_telemetry import policy_documents
@@ -21,9 +24,25 @@ from finout_s3_telemetry.targets import Target
 FOLDER_CONTENT_TYPE = "application/x-directory"
 
 
-def clients(target: Target, region: str) -> tuple[Any, Any]:
-    """(s3, iam) clients for `target`, path-style for an emulator."""
-    return target.client("s3", region), target.client("iam", region)
+_SESSION = boto3.session.Session()
+_SESSION_LOCK = threading.Lock()
+
+
+def client(
+    target: Target, service: str, region: str, credentials: Mapping[str, str] | None = None
+) -> Any:
+    """A client for `target`, path-style for an emulator; with `credentials`, acting in their
+    account. Made from one boto3 Session, which loads each service's model once (a Session per
+    client loads it again), under a lock: a Session is not thread-safe, its clients are."""
+    with _SESSION_LOCK:
+        return target.client(service, region, session=_SESSION, credentials=credentials)
+
+
+def clients(
+    target: Target, region: str, credentials: Mapping[str, str] | None = None
+) -> tuple[Any, Any]:
+    """(s3, iam) clients for `target` (see `client`)."""
+    return client(target, "s3", region, credentials), client(target, "iam", region, credentials)
 
 
 def create_bucket(s3: Any, name: str, region: str) -> None:
@@ -34,9 +53,15 @@ def create_bucket(s3: Any, name: str, region: str) -> None:
         s3.create_bucket(Bucket=name)
 
 
-def provision_endpoint(config: Config, endpoint: EndpointConfig, target: Target) -> None:
-    """Bucket (a plain stand-in when existing_bucket), folders, role, trust and inline policy."""
-    s3, iam = clients(target, endpoint.region)
+def provision_endpoint(
+    config: Config,
+    endpoint: EndpointConfig,
+    target: Target,
+    credentials: Mapping[str, str] | None = None,
+) -> None:
+    """Bucket (a plain stand-in when existing_bucket), folders, role, trust and inline policy;
+    with `credentials`, in their account."""
+    s3, iam = clients(target, endpoint.region, credentials)
     name = endpoint.bucket
     create_bucket(s3, name, endpoint.region)
     if not endpoint.existing_bucket:
@@ -96,7 +121,7 @@ def provision_endpoint(config: Config, endpoint: EndpointConfig, target: Target)
     )
 
     if endpoint.uses_kms:
-        provision_kms(endpoint, target)
+        provision_kms(endpoint, target, credentials)
 
 
 def encrypt_with_kms(s3: Any, bucket: str, key_arn: str = "") -> None:
@@ -113,14 +138,16 @@ def encrypt_with_kms(s3: Any, bucket: str, key_arn: str = "") -> None:
     )
 
 
-def provision_kms(endpoint: EndpointConfig, target: Target) -> str:
+def provision_kms(
+    endpoint: EndpointConfig, target: Target, credentials: Mapping[str, str] | None = None
+) -> str:
     """The key (made, or the configured one), the bucket's SSE-KMS default for a created bucket,
     and the role's kms:Decrypt policy; as the constructs deploy them. Returns the key ARN."""
-    s3, iam = clients(target, endpoint.region)
+    s3, iam = clients(target, endpoint.region, credentials)
     role_arn = iam.get_role(RoleName=endpoint.role_name)["Role"]["Arn"]
     key_arn = endpoint.kms_key or ""
     if endpoint.creates_kms_key:
-        kms = target.client("kms", endpoint.region)
+        kms = client(target, "kms", endpoint.region, credentials)
         account = role_arn.split(":")[4]
         policy = policy_documents.kms_key_policy(
             f"arn:aws:iam::{account}:root", role_arn, endpoint.region
@@ -141,6 +168,53 @@ def provision_kms(endpoint: EndpointConfig, target: Target) -> str:
 
 
 def provision(config: Config, target: Target, endpoint_names: Sequence[str] = ()) -> None:
+    """Every endpoint (or those named): an endpoint of one of the config's accounts in that
+    account, whose check role is created first (`provision_account`); the others in the
+    account of the target's own credentials."""
+    accounts: dict[str, dict[str, str]] = {}
     for endpoint in config.endpoints:
-        if not endpoint_names or endpoint.name in endpoint_names:
-            provision_endpoint(config, endpoint, target)
+        if endpoint_names and endpoint.name not in endpoint_names:
+            continue
+        credentials = None
+        if endpoint.account is not None:
+            if endpoint.account not in accounts:
+                accounts[endpoint.account] = provision_account(config, endpoint.account, target)
+            credentials = accounts[endpoint.account]
+        provision_endpoint(config, endpoint, target, credentials)
+
+
+def account_credentials(target: Target, role_arn: str) -> dict[str, str]:
+    """Credentials acting in the account of `role_arn`, from sts:AssumeRole with the target's
+    own: on the emulator in multi-account mode (`LocalAws(account_id=None)`) they act in that
+    account, and moto assumes a role whether it exists or not."""
+    sts = client(target, "sts", "us-east-1")
+    found = sts.assume_role(RoleArn=role_arn, RoleSessionName="provisioning")["Credentials"]
+    return {
+        "aws_access_key_id": found["AccessKeyId"],
+        "aws_secret_access_key": found["SecretAccessKey"],
+        "aws_session_token": found["SessionToken"],
+    }
+
+
+def provision_account(config: Config, name: str, target: Target) -> dict[str, str]:
+    """The account's check role (else its deploy role) in that account, trusting the account
+    of the target's own credentials, as the pipeline's roles are set up; returns credentials
+    acting in the account (its deploy role's), to deploy its endpoints with."""
+    account = config.accounts[name]
+    credentials = account_credentials(target, account.deploy_role_arn)
+    caller = client(target, "sts", "us-east-1").get_caller_identity()["Account"]
+    role_arn = account.role_for("check").role_arn
+    path, _, role_name = role_arn.split(":", 5)[5].removeprefix("role").rpartition("/")
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{caller}:root"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+    iam = client(target, "iam", "us-east-1", credentials)
+    iam.create_role(RoleName=role_name, Path=f"{path}/", AssumeRolePolicyDocument=json.dumps(trust))
+    return credentials

@@ -20,10 +20,18 @@ from finout_s3_telemetry.terraform_runner import Terraform
 class Deployment:
     """`data` (the config as YAML data) synthesized for the local target in `root`."""
 
-    def __init__(self, root: Path, endpoint_url: str, data: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        root: Path,
+        endpoint_url: str,
+        data: dict[str, Any],
+        target: Target | None = None,
+    ) -> None:
+        """`target`: the emulator with other credentials than its fixed test ones (an IAM
+        user's keys, when the emulator enforces IAM)."""
         self.root = root
         self.endpoint_url = endpoint_url
-        self.target = Target("local", endpoint_url)
+        self.target = target or Target("local", endpoint_url)
         self.config_file = root / "telemetry.yaml"
         self.data = data
         self.config: Config = parse_config(yaml.safe_dump(data))

@@ -83,8 +83,9 @@ def test_exit_1_and_json_naming_the_failure_on_drift(
     assert set(document) == {"ok", "endpoints"}
     assert document["ok"] is False
     (endpoint,) = document["endpoints"]
-    assert set(endpoint) == {"name", "checks"}
+    assert set(endpoint) == {"name", "account", "checks"}
     assert endpoint["name"] == "main"
+    assert endpoint["account"] is None  # no `accounts:`: the caller's own credentials
     for item in endpoint["checks"]:
         assert set(item) == RESULT_KEYS
         assert all(isinstance(value, str) for value in item.values())

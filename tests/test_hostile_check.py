@@ -40,6 +40,7 @@ from finout_s3_telemetry.check import (
 )
 from finout_s3_telemetry.check import max_age as max_age_module
 from finout_s3_telemetry.check import retry as retry_module
+from finout_s3_telemetry.check import runner as runner_module
 from finout_s3_telemetry.check.aws import AwsReader, policy_document
 from finout_s3_telemetry.check.errors import classify_first_call
 from finout_s3_telemetry.check.snapshot import Read
@@ -350,6 +351,38 @@ def test_a_server_that_is_not_aws_exits_2_and_says_so(
     assert "credentials" not in line
 
 
+@pytest.mark.parametrize(
+    "server",
+    [
+        "404 for everything",
+        "200 with JSON",
+        "200 with XML that is not STS's",
+        "403 with plain text",
+    ],
+)
+def test_a_server_that_is_not_aws_answering_assume_role_exits_2_and_says_so(
+    server: str, serve: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With `accounts:`, the run's first calls are the roles' sts:AssumeRole."""
+    url = serve(NOT_AWS[server])
+    raw = config_raw(endpoint_raw(account="prod", account_id=None))
+    raw["accounts"] = {
+        "prod": {
+            "account_id": "111122223333",
+            "deploy_role_arn": "arn:aws:iam::111122223333:role/deploy",
+        }
+    }
+    path = tmp_path / "telemetry.yaml"
+    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+
+    code, out, err = run_cli(capsys, "-c", str(path), "--target", "local", "--endpoint-url", url)
+
+    assert (code, out) == (2, "")
+    line = one_line(err)
+    assert line.startswith(f"finout-telemetry: error: nothing was checked: {url} is not an AWS ")
+    assert "sts:AssumeRole" in line and "--endpoint-url" in line
+
+
 def test_the_first_answer_is_classified_without_a_server() -> None:
     for error in (ResponseParserError("invalid XML"), KeyError("GetCallerIdentityResult")):
         found = classify_first_call(error, "AWS", "https://sts.amazonaws.com", local=False)
@@ -448,6 +481,9 @@ def test_a_policy_nested_absurdly_deep_is_an_unreadable_value() -> None:
         ("--max-age-days", str(10**9), "must be at most 366"),
         ("--max-age-days", "9" * 400, "must be at most 366"),
         ("--max-age-days", "9" * 5000, "is not a whole number"),
+        ("--jobs", "0", "must be at least 1"),
+        ("--jobs", "65", "must be at most 64"),
+        ("--jobs", "eight", "is not a whole number"),
     ],
     ids=[
         "1e8 retries",
@@ -456,6 +492,9 @@ def test_a_policy_nested_absurdly_deep_is_an_unreadable_value() -> None:
         "1e9 days",
         "400-digit days",
         "5000-digit days",
+        "0 jobs",
+        "65 jobs",
+        "jobs in words",
     ],
 )
 def test_absurd_retries_and_ages_are_refused(
@@ -505,6 +544,10 @@ def test_run_checks_refuses_unbounded_retries_and_ages() -> None:
         run_checks(config, target, retry=RetryPolicy(retries=100_000_000))
     with pytest.raises(CheckUsageError, match="at most 366"):
         run_checks(config, target, max_age_days=10**400)
+    with pytest.raises(CheckUsageError, match="jobs must be at most 64"):
+        run_checks(config, target, jobs=65)
+    with pytest.raises(CheckUsageError, match="jobs must be at least 1"):
+        run_checks(config, target, jobs=0)
 
 
 def test_the_cli_repeats_the_bounds_of_the_check_package() -> None:
@@ -514,6 +557,8 @@ def test_the_cli_repeats_the_bounds_of_the_check_package() -> None:
     assert check_command.MAX_MAX_AGE_DAYS == max_age_module.MAX_MAX_AGE_DAYS
     assert check_command.DEFAULT_MAX_AGE_DAYS == max_age_module.DEFAULT_MAX_AGE_DAYS
     assert check_command.MAX_AGE_ENV == max_age_module.MAX_AGE_ENV
+    assert check_command.MAX_JOBS == runner_module.MAX_JOBS
+    assert check_command.DEFAULT_JOBS == runner_module.DEFAULT_JOBS
 
 
 # 5. Endpoint names and URLs from the command line.

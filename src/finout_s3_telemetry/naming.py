@@ -31,10 +31,19 @@ _POLICY_NAME_FORBIDDEN = re.compile(r"[\\/*?]")
 _ENDPOINT_NAME = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
 _ACCOUNT_ID = re.compile(r"[0-9]{12}")
 _ACCOUNT_NAME = re.compile(r"[a-z0-9]([a-z0-9_-]{0,61}[a-z0-9])?")
-# IAM role ARN: a path of printable ASCII segments between slashes, then the role's name.
+# IAM role ARN: a path of folders between slashes, then the role's name. IAM would take any
+# printable ASCII in a path, but the ARN is written into the provider's `assume_role`, where
+# Terraform evaluates `${…}` and `%{…}`, and into the pipeline role's sts:AssumeRole policy, where
+# IAM reads `${…}` as a variable and `*` and `?` as wildcards: a path keeps to the characters of
+# a role name, as every path AWS itself makes does (`/service-role/`, `/aws-reserved/…/`).
 _ROLE_ARN = re.compile(
     r"arn:(?P<partition>[a-z-]+):iam::(?P<account>[0-9]{12}):role/"
-    r"(?P<path>(?:[\x21-\x2e\x30-\x7e]+/){0,64})(?P<name>[A-Za-z0-9+=,.@_-]{1,64})"
+    r"(?P<path>(?:[A-Za-z0-9+=,.@_-]+/)*)(?P<name>[A-Za-z0-9+=,.@_-]{1,64})"
+)
+_NOT_IN_ROLE_NAME = re.compile(r"[^A-Za-z0-9+=,.@_-]")
+_ROLE_ARN_FORM = (
+    "write it as arn:aws:iam::<12-digit account>:role/<name> (a path before the name is "
+    "allowed), as the IAM console shows it"
 )
 _ROLE_PATH_LIMIT = 512
 _SESSION_NAME = re.compile(r"[A-Za-z0-9+=,.@_-]{2,64}")
@@ -199,14 +208,25 @@ def account_name_problem(value: str) -> str | None:
     )
 
 
+def deploy_external_id_problem(value: str) -> str | None:
+    """Why `value` cannot be the sts:ExternalId a pipeline gives an account's deploy role: the
+    external ID rules, with a fix that points at that role's trust policy, not at Finout."""
+    if _EXTERNAL_ID.fullmatch(value):
+        return None
+    return (
+        f"{quoted(value)} is not a valid external ID; use 2-1224 characters of letters, digits "
+        "and + = , . @ : / _ - with no whitespace, the value the deploy role's trust policy "
+        "asks for in sts:ExternalId"
+    )
+
+
 def role_arn_problem(value: str) -> str | None:
     """Why `value` is not the ARN of an IAM role a pipeline can assume, or None."""
     match = _ROLE_ARN.fullmatch(value)
     if match is None:
-        return (
-            f"{quoted(value)} is not an IAM role ARN; write it as "
-            "arn:aws:iam::<12-digit account>:role/<name> (a path before the name is allowed), "
-            "as the IAM console shows it"
+        reason = _role_arn_mistake(value)
+        return f"{quoted(value)} is not an IAM role ARN; " + "; ".join(
+            part for part in (reason, _ROLE_ARN_FORM) if part
         )
     if match.group("partition") not in partition_ids():
         return (
@@ -216,6 +236,44 @@ def role_arn_problem(value: str) -> str | None:
     if len(match.group("path")) + 1 > _ROLE_PATH_LIMIT:
         return f"{quoted(value)} has a path longer than IAM's {_ROLE_PATH_LIMIT} characters"
     return None
+
+
+def _role_arn_mistake(value: str) -> str:
+    """Why `value` is no role ARN, as precisely as its shape tells: the ARNs people paste by
+    mistake (a session's, a user's) and the parts IAM would refuse."""
+    parts = value.split(":", 5)
+    if len(parts) < 6 or parts[0] != "arn":
+        return ""
+    service, region, account, resource = parts[2], parts[3], parts[4], parts[5]
+    if service == "sts" and resource.startswith("assumed-role/"):
+        return (
+            "it is a session of an assumed role (what `aws sts get-caller-identity` shows), "
+            "not the role"
+        )
+    if service == "iam" and resource.startswith("user/"):
+        return "it names an IAM user"
+    if service != "iam" or region or not resource.startswith("role/"):
+        return ""
+    if not _ACCOUNT_ID.fullmatch(account):
+        return f"its account {quoted(account)} is not 12 digits"
+    *folders, name = resource.removeprefix("role/").split("/")
+    if "" in folders:
+        return "its path has an empty folder ('//')"
+    if not name:
+        return "it has no role name after its last '/'"
+    if bad := _NOT_IN_ROLE_NAME.search("".join(folders)):
+        return (
+            f"its path has {quoted(bad.group())}, and a path holds folders of letters, digits "
+            "and + = , . @ _ - only (Terraform and IAM policies would read others as syntax)"
+        )
+    if bad := _NOT_IN_ROLE_NAME.search(name):
+        return (
+            f"its role name has {quoted(bad.group())}, and a role name holds letters, digits "
+            "and + = , . @ _ - only"
+        )
+    if len(name) > 64:
+        return f"its role name is {len(name):,} characters long; IAM allows 64"
+    return ""
 
 
 def role_arn_partition(arn: str) -> str:

@@ -8,7 +8,8 @@ S3 and fixed test credentials; everything else it deploys is identical to what A
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import urlparse
 
@@ -30,6 +31,11 @@ class TargetError(ValueError):
 class Target:
     kind: Literal["aws", "local"] = "aws"
     endpoint_url: str | None = None
+    access_key: str = LOCAL_ACCESS_KEY
+    """The emulator's credentials (local only; real AWS uses the credential chain): the fixed
+    test ones, or the keys of an IAM user made in the emulator, so that a test can deploy and
+    check under a generated least-privilege policy when the emulator enforces IAM."""
+    secret_key: str = field(default=LOCAL_SECRET_KEY, repr=False)
 
     @property
     def is_local(self) -> bool:
@@ -40,8 +46,8 @@ class Target:
         if not self.is_local:
             return {}
         return {
-            "access_key": LOCAL_ACCESS_KEY,
-            "secret_key": LOCAL_SECRET_KEY,
+            "access_key": self.access_key,
+            "secret_key": self.secret_key,
             "s3_use_path_style": True,
             "skip_metadata_api_check": "true",
             "endpoints": [{service: self.endpoint_url for service in LOCAL_SERVICES}],
@@ -52,8 +58,8 @@ class Target:
         if not self.is_local:
             return {}
         return {
-            "access_key": LOCAL_ACCESS_KEY,
-            "secret_key": LOCAL_SECRET_KEY,
+            "access_key": self.access_key,
+            "secret_key": self.secret_key,
             "use_path_style": True,
             "skip_metadata_api_check": True,
             "endpoints": {
@@ -69,24 +75,33 @@ class Target:
             return {}
         return {
             "endpoint_url": self.endpoint_url,
-            "aws_access_key_id": LOCAL_ACCESS_KEY,
-            "aws_secret_access_key": LOCAL_SECRET_KEY,
+            "aws_access_key_id": self.access_key,
+            "aws_secret_access_key": self.secret_key,
         }
 
-    def client(self, service: str, region: str, *, session: Any = None, **config: Any) -> Any:
+    def client(
+        self,
+        service: str,
+        region: str,
+        *,
+        session: Any = None,
+        credentials: Mapping[str, str] | None = None,
+        **config: Any,
+    ) -> Any:
         """A boto3 client for `service` in `region` at this target: path-style S3 for an
         emulator (it answers on one host, where bucket subdomains would not resolve), its
         endpoint URL and test credentials. `config` holds more botocore Config settings
-        (timeouts, retries); `session` a boto3 Session to make it from (default: a new one)."""
+        (timeouts, retries); `session` a boto3 Session to make it from (default: a new one);
+        `credentials` (`aws_access_key_id`, `aws_secret_access_key`, `aws_session_token`) an
+        assumed role's, in place of the target's own (`account_sessions.py`)."""
         import boto3
         from botocore.config import Config
 
         if self.is_local:
             config["s3"] = {**config.get("s3", {}), "addressing_style": "path"}
         maker = session or boto3.session.Session()
-        return maker.client(
-            service, region_name=region, config=Config(**config), **self.boto3_settings()
-        )
+        settings = {**self.boto3_settings(), **(credentials or {})}
+        return maker.client(service, region_name=region, config=Config(**config), **settings)
 
     def describe(self) -> str:
         if not self.is_local:

@@ -3,7 +3,9 @@ endpoint needs with a bounded number of calls. (The uploader, `csv_files/uploade
 emulator's preparation, `local/emulated_account.py`, make their own calls.)
 
 Per endpoint, whatever the number of telemetries and files:
-  S3:  GetBucketLocation, one paginated ListObjectsV2 over the endpoint prefix,
+  S3:  GetBucketLocation, ListObjectsV2 of the telemetry folders (one call per 1,000 keys in
+       them, plus at most one per folder however many other objects the bucket holds: see
+       `folder_listing`),
        GetBucketEncryption, GetBucketPolicy, GetBucketOwnershipControls, and for a created bucket
        GetPublicAccessBlock and GetBucketVersioning; per non-empty folder one HeadObject of its
        newest file, and, only where ACLs are enabled, GetBucketAcl once and one GetObjectAcl of
@@ -35,10 +37,11 @@ from functools import partial
 from typing import Any
 from urllib.parse import unquote
 
-import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 from botocore.parsers import ResponseParserError
 
+from finout_s3_telemetry import partitions
+from finout_s3_telemetry.account_sessions import AccountSession, caller_session
 from finout_s3_telemetry.check.calls import CallCounter
 from finout_s3_telemetry.check.context import UnreadableObject
 from finout_s3_telemetry.check.errors import (
@@ -50,6 +53,8 @@ from finout_s3_telemetry.check.errors import (
     not_aws,
 )
 from finout_s3_telemetry.check.finout_session import simulator_context
+from finout_s3_telemetry.check.folder_listing import FolderWalk
+from finout_s3_telemetry.check.folder_listing import Request as ListRequest
 from finout_s3_telemetry.check.key_uses import key_references
 from finout_s3_telemetry.check.probes import Probe, access_probes, grouped
 from finout_s3_telemetry.check.retry import RetryPolicy
@@ -115,6 +120,8 @@ ACCOUNT_ID = re.compile(r"[0-9]{12}")
 ROLE_ARN = re.compile(r"arn:[a-z-]+:iam::[0-9]{12}:role/[A-Za-z0-9_+=,.@/-]{1,576}")
 """A role ARN as IAM writes one (a path of up to 512 characters, a name of up to 64). The checks
 take the account and partition from it, so an answer of another shape is unreadable."""
+GLOBAL = frozenset({"iam", "organizations"})
+"""Services with one endpoint per partition, whatever the region."""
 MAX_POLICY_DEPTH = 32
 """IAM's grammar nests a policy 6 levels deep at most; anything deeper is not a policy."""
 
@@ -187,32 +194,37 @@ def object_head(key: str, response: Response) -> ObjectHead:
 
 
 class AwsReader:
-    """Makes (and caches) one boto3 client per service and region, all counted by `counter`."""
+    """Makes (and caches) one boto3 client per service and region, all counted by `counter`,
+    acting in one account: `session`'s (an assumed role's), else with the caller's own
+    credentials. One reader per account, so what it reads once per run (the organisation, KMS
+    keys) it reads once per account."""
 
     def __init__(
         self,
         target: Target,
         retry: RetryPolicy | None = None,
         counter: CallCounter | None = None,
-        session: boto3.session.Session | None = None,
+        session: AccountSession | None = None,
     ) -> None:
         self.target = target
         self.retry = retry or RetryPolicy()
         self.counter = counter or CallCounter()
-        self._session = session or boto3.session.Session()
+        self.session = session or caller_session(target)
         self._clients: dict[tuple[str, str], Any] = {}
         self._kms_keys: dict[tuple[str, str], Read[KmsKey]] = {}
         """(region, reference) -> the key: an alias or key id names a key of one region only."""
         self._organization: Organization | None = None
 
     def client(self, service: str, region: str) -> Any:
-        key = (service, region)
+        # IAM and Organizations answer for the whole partition from one endpoint: one client
+        # per partition serves every region (a client costs ~20 ms of CPU to make).
+        where = (partitions.partition_of(region) or region) if service in GLOBAL else region
+        key = (service, where)
         if key not in self._clients:
             try:
-                client = self.target.client(
+                client = self.session.client(
                     service,
                     region,
-                    session=self._session,
                     connect_timeout=5,
                     read_timeout=30,
                     retries={"mode": "standard", "total_max_attempts": self.retry.retries + 1},
@@ -419,11 +431,25 @@ class AwsReader:
         return Read.found(KmsKey(arn=arn, manager=manager, state=state, policy=policy))
 
     def _list(self, s3: Any, endpoint: EndpointConfig, owner: dict[str, Any]) -> Read[Listing]:
+        """The objects in the endpoint's telemetry folders, in calls that follow the folders and
+        their files, however many other objects the bucket holds (`folder_listing`)."""
         prefix = f"{endpoint.prefix}/" if endpoint.prefix else ""
-        pages = self._pages(s3, "list_objects_v2", Bucket=endpoint.bucket, Prefix=prefix, **owner)
+        walk = FolderWalk(prefix, endpoint.folder_keys.values())
+
+        def pages() -> Response:
+            found: list[Response] = []
+            request: ListRequest | None = walk.first()
+            while request is not None:
+                page = s3.list_objects_v2(Bucket=endpoint.bucket, **request.arguments(), **owner)
+                contents = page.get("Contents") or []
+                found += [item for item in contents if walk.holds(item["Key"])]
+                last = str(contents[-1]["Key"]) if contents else None
+                request = walk.after(request, bool(page.get("IsTruncated")), last)
+            return {"objects": found}
+
         return self._map(
-            pages,
-            lambda found: Listing(
+            self.read(pages),
+            lambda listed: Listing(
                 prefix,
                 tuple(
                     S3Object(
@@ -432,8 +458,7 @@ class AwsReader:
                         last_modified=item["LastModified"],
                         etag=str(item.get("ETag", "")),
                     )
-                    for page in found
-                    for item in page.get("Contents", [])
+                    for item in listed["objects"]
                 ),
             ),
         )

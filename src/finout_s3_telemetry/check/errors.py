@@ -49,7 +49,7 @@ _AWS_ERROR_CODE = re.compile(r"[A-Za-z][A-Za-z0-9._:-]{0,99}")
 # Characters of an error text from the other side shown in a message: enough to recognise it.
 ERROR_TEXT_SHOWN = 200
 
-Kind = Literal["no-credentials", "invalid-credentials", "unreachable", "not-aws"]
+Kind = Literal["no-credentials", "invalid-credentials", "unreachable", "not-aws", "role-refused"]
 
 
 class CheckUsageError(ValueError):
@@ -157,14 +157,21 @@ def classify(error: Exception, where: str) -> AwsUnavailable | None:
 
 
 def classify_first_call(
-    error: Exception, where: str, url: str, *, local: bool, answer: str = ""
+    error: Exception,
+    where: str,
+    url: str,
+    *,
+    local: bool,
+    answer: str = "",
+    operation: str = "sts:GetCallerIdentity",
 ) -> AwsUnavailable:
     """Why the run's first call, sts:GetCallerIdentity, failed; nothing can be checked after it.
 
     It needs no permission, so any answer but AWS's own error means the other side is not AWS:
     an error without an AWS error code (a web server's 404 or 501 page), or an answer botocore
     cannot parse (HTML, JSON, an empty body). `answer` describes the HTTP answer when one came,
-    e.g. `HTTP 404 (text/html)`.
+    e.g. `HTTP 404 (text/html)`. `operation` names another first call (sts:AssumeRole, when the
+    config's accounts have their roles assumed first).
     """
     known = classify(error, where)
     if known is not None:
@@ -177,12 +184,12 @@ def classify_first_call(
             message = error_text(details.get("Message", ""))
             return AwsUnavailable(
                 "invalid-credentials",
-                f"{_shown(where)} refused sts:GetCallerIdentity ({code}: {message}); check the "
+                f"{_shown(where)} refused {operation} ({code}: {message}); check the "
                 "credentials and the account's policies (for example an SCP), then retry",
             )
         return not_aws(
             url,
-            f"it answered sts:GetCallerIdentity with {got} that holds no AWS error",
+            f"it answered {operation} with {got} that holds no AWS error",
             local=local,
         )
     if isinstance(error, BotoCoreError):
@@ -194,4 +201,4 @@ def classify_first_call(
         what = (
             f"{got} that is not an AWS response ({type(error).__name__}: {error_text(error, 120)})"
         )
-    return not_aws(url, f"it answered sts:GetCallerIdentity with {what}", local=local)
+    return not_aws(url, f"it answered {operation} with {what}", local=local)

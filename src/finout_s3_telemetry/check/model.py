@@ -63,6 +63,9 @@ class EndpointReport:
     """AWS API calls made for this endpoint (retries of an eventually consistent read included)."""
     access_method: str = ""
     """How the role's access was verified, e.g. `iam:SimulatePrincipalPolicy`."""
+    account: str | None = None
+    """The name of the config's account the endpoint belongs to; None: checked with the
+    caller's own credentials."""
 
     @property
     def ok(self) -> bool:
@@ -75,9 +78,14 @@ class Report:
     api_calls: int
     """Every AWS API call of the run: the endpoints' plus the credential preflight."""
     account: str = ""
-    """The account the credentials belong to."""
+    """The account the caller's own credentials belong to (empty when every endpoint was
+    checked with a role of the config's accounts)."""
     target: str = "AWS"
     api_calls_by_operation: dict[str, int] = field(default_factory=dict)
+    accounts_named: bool = False
+    """The config names accounts: the output says which each endpoint belongs to."""
+    account_count: int = 1
+    """Accounts checked: one per account of the config, and the caller's own."""
 
     @property
     def ok(self) -> bool:

@@ -16,12 +16,18 @@ class Renderer(Protocol):
 
 
 def render_json(report: Report) -> str:
-    """`{"ok": bool, "endpoints": [{"name": str, "checks": [{id, status, severity, resource,
-    detail, remediation}]}]}` and nothing else, so consumers can rely on the shape."""
+    """`{"ok": bool, "endpoints": [{"name": str, "account": str | null, "checks": [{id, status,
+    severity, resource, detail, remediation}]}]}` and nothing else, so consumers can rely on
+    the shape. `account` is the name of the config's account, null for the caller's own."""
     document = {
         "ok": report.ok,
         "endpoints": [
-            {"name": e.name, "checks": [r.as_json() for r in e.results]} for e in report.endpoints
+            {
+                "name": e.name,
+                "account": e.account,
+                "checks": [r.as_json() for r in e.results],
+            }
+            for e in report.endpoints
         ],
     }
     return json.dumps(document, indent=2)
@@ -50,15 +56,22 @@ def render_table(report: Report) -> str:
     lines: list[str] = []
     for endpoint in report.endpoints:
         verdict = "ok" if endpoint.ok else "FAILED"
-        lines.append(f"{printable(endpoint.name)}: {verdict} ({endpoint.api_calls} API calls)")
+        name = printable(endpoint.name)
+        if report.accounts_named:
+            account = endpoint.account
+            name += f" (account {printable(account)})" if account else " (caller's account)"
+        lines.append(f"{name}: {verdict} ({endpoint.api_calls} API calls)")
         for result in endpoint.results:
             lines += _row(result)
         lines.append("")
     passed, warned, failed = (report.count(s) for s in (Status.PASS, Status.WARN, Status.FAIL))
-    account, target = printable(report.account), printable(report.target)
+    target = printable(report.target)
+    where = f"account {printable(report.account)}"
+    if report.accounts_named:
+        where = f"{report.account_count} account(s)"
     lines.append(
         f"{'OK' if report.ok else 'FAILED'}: {passed} passed, {warned} warnings, {failed} failed "
-        f"in {len(report.endpoints)} endpoint(s) of account {account} on {target}; "
+        f"in {len(report.endpoints)} endpoint(s) of {where} on {target}; "
         f"{report.api_calls} AWS API calls."
     )
     return "\n".join(lines)

@@ -82,7 +82,8 @@ class S3Object:
 
 @dataclass(frozen=True)
 class Listing:
-    """Every object under the endpoint's prefix, from one paginated ListObjectsV2.
+    """Every object in the endpoint's telemetry folders (markers, and files at any depth), from
+    ListObjectsV2 calls that skip the bucket's other objects (`folder_listing`).
 
     Kept whole (with LastModified) so content checks, such as "the newest CSV file in each folder
     is valid and fresh", reuse it instead of listing each folder again.

@@ -18,15 +18,18 @@ from finout_s3_telemetry.exit_codes import ExitCode
 from finout_s3_telemetry.targets import ENDPOINT_URL_ENV, Target
 from finout_s3_telemetry.terminal_text import is_invisible, printable, quoted
 
-# Same as check.retry.RETRIES_ENV / MAX_RETRIES and check.max_age.MAX_AGE_ENV / MAX_MAX_AGE_DAYS,
-# repeated so that `--help` and argparse's checks do not import boto3 (importing anything under
-# finout_s3_telemetry.check does). A test holds them equal.
+# Same as check.retry.RETRIES_ENV / MAX_RETRIES, check.max_age.MAX_AGE_ENV / MAX_MAX_AGE_DAYS
+# and check.runner.DEFAULT_JOBS / MAX_JOBS, repeated so that `--help` and argparse's checks do
+# not import boto3 (importing anything under finout_s3_telemetry.check does). A test holds them
+# equal.
 RETRIES_ENV = "FINOUT_TELEMETRY_CHECK_RETRIES"
 MAX_AGE_ENV = "FINOUT_TELEMETRY_MAX_AGE_DAYS"
 DEFAULT_RETRIES = 3
 MAX_RETRIES = 10
 DEFAULT_MAX_AGE_DAYS = 2
 MAX_MAX_AGE_DAYS = 366
+DEFAULT_JOBS = 8
+MAX_JOBS = 64
 ENDPOINT_URL_LIMIT = 2048
 """Longer than any URL a local emulator has; a longer value is a mistake (or an attack)."""
 
@@ -52,6 +55,10 @@ def _retries(value: str) -> int:
 
 def _max_age_days(value: str) -> int:
     return _whole_number(value, 1, MAX_MAX_AGE_DAYS, "a number of days", DEFAULT_MAX_AGE_DAYS)
+
+
+def _jobs(value: str) -> int:
+    return _whole_number(value, 1, MAX_JOBS, "a number", DEFAULT_JOBS)
 
 
 def _endpoint_url_problem(url: str) -> str:
@@ -97,7 +104,9 @@ def register(sub: Any) -> None:
         help="verify the deployed endpoints against the config",
         description="Check each endpoint's bucket, folders, role, trust policy, inline policy, "
         "effective access, (for created buckets) secure defaults, and the newest file in each "
-        "telemetry folder: valid, and not older than --max-age-days. Exit 0 when every check "
+        "telemetry folder: valid, and not older than --max-age-days. An endpoint of one of the "
+        "config's accounts is checked with that account's check role (else its deploy role), "
+        "assumed once per account. Exit 0 when every check "
         "passes (warnings allowed), 1 when one fails, 2 for a config or usage error or when AWS "
         "cannot be reached.",
     )
@@ -126,6 +135,14 @@ def register(sub: Any) -> None:
         metavar="N",
         help="warn when a telemetry folder's newest file is older than N days, at most "
         f"{MAX_MAX_AGE_DAYS} (default: ${MAX_AGE_ENV}, else {DEFAULT_MAX_AGE_DAYS})",
+    )
+    parser.add_argument(
+        "--jobs",
+        type=_jobs,
+        default=DEFAULT_JOBS,
+        metavar="N",
+        help="accounts of the config checked at once, the endpoints of one account one after "
+        f"the other; 1 to {MAX_JOBS} (default: {DEFAULT_JOBS})",
     )
     parser.set_defaults(handler=run)
 
@@ -159,6 +176,7 @@ def run(args: argparse.Namespace) -> int:
             args.endpoint,
             retry=RetryPolicy(retries=retries),
             max_age_days=max_age,
+            jobs=args.jobs,
         )
     except CheckUsageError as problem:
         error(printable(str(problem)))

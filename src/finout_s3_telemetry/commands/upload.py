@@ -18,7 +18,7 @@ from finout_s3_telemetry.commands.common import (
     load_or_report,
     target_or_report,
 )
-from finout_s3_telemetry.config.model import EndpointConfig
+from finout_s3_telemetry.config.model import Config, EndpointConfig
 from finout_s3_telemetry.csv_files import STDIN, UnreadableFile, ValidatedFile, validate_local_file
 from finout_s3_telemetry.csv_files.dates import latest_day_now
 from finout_s3_telemetry.csv_files.fields import calendar_day, date_problem
@@ -145,7 +145,7 @@ def run(args: argparse.Namespace) -> int:
     if problems:
         _report_plan_problems(problems)
         return ExitCode.USAGE if any(planning.usage for planning in problems) else ExitCode.PROBLEMS
-    return _upload_all(planned, endpoint, target, args.replace)
+    return _upload_all(planned, config, endpoint, target, args.replace)
 
 
 def _argument_problem(args: argparse.Namespace, latest_day: date) -> str | None:
@@ -211,15 +211,35 @@ def _report_plan_problems(problems: list[PlanProblem]) -> None:
 
 
 def _upload_all(
-    planned: list[PlannedUpload], endpoint: EndpointConfig, target: Target, replace: bool
+    planned: list[PlannedUpload],
+    config: Config,
+    endpoint: EndpointConfig,
+    target: Target,
+    replace: bool,
 ) -> int:
     from botocore.exceptions import BotoCoreError, ClientError
+
+    from finout_s3_telemetry.account_sessions import RolesRefused
 
     # Short enough that the checker's messages, which shorten it too, keep it whole.
     where = printable(shorten(target.describe(), _WHERE_SHOWN))
     bucket = endpoint.bucket
     try:
-        client = _s3_client(endpoint, target)
+        client = _s3_client(config, endpoint, target)
+    except RolesRefused as refused:
+        from finout_s3_telemetry.check.errors import classify
+
+        # AWS's answer to the caller's own credentials (expired, say) is told as such.
+        (refusal,) = refused.refusals
+        if classify(refusal.error, where) is not None:
+            error(f"{aws_failure(refusal.error, where, endpoint)}; nothing was uploaded")
+        else:
+            error(f"{printable(refused.line())}; nothing was uploaded")
+        return ExitCode.USAGE
+    except (BotoCoreError, ClientError) as problem:
+        error(f"{aws_failure(problem, where, endpoint)}; nothing was uploaded")
+        return ExitCode.USAGE
+    try:
         if not replace:
             taken = existing_keys(client, bucket, [upload.key for upload in planned])
             if taken:
@@ -299,5 +319,11 @@ def aws_failure(problem: Exception, where: str, endpoint: EndpointConfig) -> str
     return printable(f"{refused}; {_CLIENT_ERROR_FIXES.get(code, _OTHER_FIX)}")
 
 
-def _s3_client(endpoint: EndpointConfig, target: Target) -> Any:
-    return target.client("s3", endpoint.region, retries={"mode": "standard"})
+def _s3_client(config: Config, endpoint: EndpointConfig, target: Target) -> Any:
+    """S3 in the endpoint's account: its check role (else its deploy role) assumed from the
+    caller's credentials when the endpoint names an account, else the caller's own. Raises
+    RolesRefused when the role cannot be assumed."""
+    from finout_s3_telemetry.account_sessions import assume_roles
+
+    session = assume_roles(config, [endpoint], target, purpose="check").of(endpoint)
+    return session.client("s3", endpoint.region, retries={"mode": "standard"})

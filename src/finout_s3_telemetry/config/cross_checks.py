@@ -6,7 +6,7 @@ when some other field of the file is invalid: one run shows every problem.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from finout_s3_telemetry.config.errors import Problem
@@ -16,6 +16,7 @@ from finout_s3_telemetry.naming import (
     DEFAULT_ROLE_NAME,
     ENCRYPTIONS,
     account_id_problem,
+    account_name_problem,
     arn_account,
     folder_key,
     kms_setting_problems,
@@ -44,18 +45,32 @@ def cross_endpoint_problems(raw: Any) -> Iterator[Problem]:
         yield from _principal_partition(principal, items)
     yield from _folder_key_lengths(items)
     yield from _duplicate_names(items)
-    yield from _shared_role_names(items)
+    yield from _shared_role_names(items, raw.get("accounts"))
     yield from _bucket_created_twice(items)
     yield from _telemetry_duplicates(items)
     yield from _kms_settings(items)
-    yield from _endpoint_accounts(raw.get("accounts"), items)
+    if "accounts" not in raw or isinstance(raw["accounts"], dict):
+        # An `accounts:` of the wrong shape is reported once: which accounts the endpoints
+        # name cannot be judged.
+        yield from _endpoint_accounts(raw.get("accounts"), items)
 
 
 _ROLE_FIELDS = ("deploy_role_arn", "plan_role_arn", "check_role_arn")
+NAMES_LISTED = 20
+"""Account names a message lists as the choices, before the rest are counted."""
+
+
+def listed_names(names: Iterable[object]) -> str:
+    """`a, b, c and 9,980 more`: a bounded list of names, escaped and shortened, to choose from."""
+    every = list(names)
+    shown = ", ".join(printable(shorten(str(n), 64)) for n in every[:NAMES_LISTED])
+    more = len(every) - NAMES_LISTED
+    return f"{shown} and {more:,} more" if more > 0 else shown
 
 
 def account_problems(raw: Any) -> Iterator[Problem]:
-    """Each account's roles are in that account: a pipeline assumes them to act in it."""
+    """Each account's roles are in that account, and so in one partition: a pipeline assumes
+    them to act in it."""
     accounts = raw.get("accounts") if isinstance(raw, dict) else None
     if not isinstance(accounts, dict):
         return
@@ -66,6 +81,7 @@ def account_problems(raw: Any) -> Iterator[Problem]:
         if not isinstance(account_id, str) or account_id_problem(account_id):
             continue
         where = f"accounts.{printable(shorten(name, 64))}"
+        partition = _account_partition(account)
         for field in _ROLE_FIELDS:
             role = account.get(field)
             if not isinstance(role, str) or role_arn_problem(role):
@@ -77,19 +93,40 @@ def account_problems(raw: Any) -> Iterator[Problem]:
                     f"the pipeline assumes this role to act in account {account_id}: use that "
                     "account's role, or fix account_id",
                 )
+            elif partition and (role_partition := role_arn_partition(role)) != partition[1]:
+                yield Problem(
+                    f"{where}.{field}",
+                    f"the role is in the {role_partition} partition, but {where}.{partition[0]} "
+                    f"is in {partition[1]}; an account and its roles are in one partition: use "
+                    "this account's role",
+                )
+
+
+def _account_partition(account: dict[Any, Any]) -> tuple[str, str] | None:
+    """(field, partition) of the account's first valid role, the deploy role's when valid: the
+    partition its endpoints must be in. A role in another partition is reported at the
+    account (`account_problems`), once, not at each endpoint."""
+    for field in _ROLE_FIELDS:
+        role = account.get(field)
+        if isinstance(role, str) and not role_arn_problem(role):
+            return field, role_arn_partition(role)
+    return None
 
 
 def _endpoint_accounts(accounts: Any, items: list[tuple[int, dict[str, Any]]]) -> Iterator[Problem]:
     """An endpoint's `account` names an entry of `accounts:`, agrees with its `account_id`, and
     its roles are in the endpoint's partition."""
     known = accounts if isinstance(accounts, dict) else {}
-    names = ", ".join(printable(shorten(str(n), 64)) for n in list(known)[:20])
+    names = listed_names(known)
+    # Judged once per account, not per endpoint: 5,000 endpoints may name one account.
+    partitions: dict[str, tuple[str, str] | None] = {}
     for index, endpoint in items:
         name = endpoint.get("account")
-        if not isinstance(name, str):
+        if not isinstance(name, str) or account_name_problem(name):
+            # A name that breaks its own rule is reported by it, once.
             continue
         account = known.get(name)
-        if account is None:
+        if name not in known:
             fix = (
                 f"use one of: {names}"
                 if names
@@ -113,18 +150,16 @@ def _endpoint_accounts(accounts: Any, items: list[tuple[int, dict[str, Any]]]) -
         if not isinstance(region, str) or region_problem(region):
             continue
         partition = partition_of(region)
-        for field in _ROLE_FIELDS:
-            role = account.get(field)
-            if not isinstance(role, str) or role_arn_problem(role):
-                continue
-            if (role_partition := role_arn_partition(role)) != partition:
-                yield Problem(
-                    f"endpoints[{index}].account",
-                    f"account {quoted(name)}'s {field} is in the {role_partition} partition, but "
-                    f"region {region} is in {partition}; a role acts in its own partition only: "
-                    f"use an account of the {partition} partition for this endpoint",
-                )
-                break
+        if name not in partitions:
+            partitions[name] = _account_partition(account)
+        if (roles := partitions[name]) is not None and roles[1] != partition:
+            field, role_partition = roles
+            yield Problem(
+                f"endpoints[{index}].account",
+                f"account {quoted(name)}'s {field} is in the {role_partition} partition, but "
+                f"region {region} is in {partition}; a role acts in its own partition only: "
+                f"use an account of the {partition} partition for this endpoint",
+            )
 
 
 _S3_BACKEND_FIELDS = ("bucket", "key", "region", "use_lockfile")
@@ -211,7 +246,7 @@ def _duplicate_names(items: list[tuple[int, dict[str, Any]]]) -> Iterator[Proble
             seen[name] = index
 
 
-def _shared_role_names(items: list[tuple[int, dict[str, Any]]]) -> Iterator[Problem]:
+def _shared_role_names(items: list[tuple[int, dict[str, Any]]], accounts: Any) -> Iterator[Problem]:
     # IAM role names are unique per account, across regions. Two endpoints without account_id are
     # assumed to share the account the credentials point at.
     seen: dict[tuple[str | None, str], tuple[int, str]] = {}
@@ -219,6 +254,12 @@ def _shared_role_names(items: list[tuple[int, dict[str, Any]]]) -> Iterator[Prob
         role = endpoint.get("role_name", DEFAULT_ROLE_NAME)
         account = endpoint.get("account_id")
         if not isinstance(role, str) or not (account is None or isinstance(account, str)):
+            continue
+        if isinstance(account_name := endpoint.get("account"), str) and (
+            not isinstance(named := _named_id(accounts, account_name), str) or named != account
+        ):
+            # The account it names is unknown, or has no id, or another than its account_id:
+            # each reported on its own; which account the role would be in is not known.
             continue
         key = (account, role.lower())
         name = str(endpoint.get("name", f"endpoints[{index}]"))
@@ -236,6 +277,12 @@ def _shared_role_names(items: list[tuple[int, dict[str, Any]]]) -> Iterator[Prob
             )
         else:
             seen[key] = (index, name)
+
+
+def _named_id(accounts: Any, name: str) -> Any:
+    """The account_id of the entry of `accounts:` called `name`, or None."""
+    account = accounts.get(name) if isinstance(accounts, dict) else None
+    return account.get("account_id") if isinstance(account, dict) else None
 
 
 def _bucket_created_twice(items: list[tuple[int, dict[str, Any]]]) -> Iterator[Problem]:

@@ -18,6 +18,7 @@ from pydantic_core import ErrorDetails
 from finout_s3_telemetry.config.cross_checks import cross_endpoint_problems
 from finout_s3_telemetry.config.errors import ConfigError, Problem
 from finout_s3_telemetry.config.expand import (
+    DEFAULT_FIELDS,
     DEFAULTS_KEY,
     attribute_problems,
     expand,
@@ -154,19 +155,35 @@ def parse_config(text: str, source: str = "<config>") -> Config:
     # then also breaks: the fix is to remove them, not to reshape the rest.
     hidden = list(forbidden_character_problems(raw))
     hidden_paths = {problem.path for problem in hidden}
-    expanded = expand(raw)
+    expanded = expand(raw, size_limit=MAX_CONFIG_BYTES)
     problems: list[Problem] = []
     config: Config | None = None
     try:
         config = Config.model_validate(expanded.raw)
     except ValidationError as error:
-        problems += [_problem(detail) for detail in error.errors()]
+        problems += [
+            _problem(detail)
+            for detail in error.errors()
+            if not (expanded.defaults_unread and _may_come_from_defaults(detail))
+        ]
     problems += cross_endpoint_problems(expanded.raw)
     problems = [p for p in problems if origin_path(p.path, expanded) not in hidden_paths]
-    problems = hidden + expanded.problems + attribute_problems(problems, expanded)
+    own = [p for p in expanded.problems if p.path not in hidden_paths]
+    problems = hidden + own + attribute_problems(problems, expanded)
     if problems or config is None:
         raise ConfigError(source, sorted(_dedupe(problems), key=_document_order))
     return config
+
+
+def _may_come_from_defaults(detail: ErrorDetails) -> bool:
+    """An endpoint field reported missing that `defaults:` could have given."""
+    loc = detail["loc"]
+    return (
+        detail["type"] == "missing"
+        and len(loc) == 3
+        and loc[0] == "endpoints"
+        and loc[2] in DEFAULT_FIELDS
+    )
 
 
 def _load_yaml(text: str, source: str) -> Any:
@@ -303,11 +320,13 @@ def field_path(loc: Sequence[int | str]) -> str:
 
 def _problem(detail: ErrorDetails) -> Problem:
     loc = detail["loc"]
+    kind = detail["type"]
+    if kind == "invalid_key" or (kind == "string_type" and loc and loc[-1] == "[key]"):
+        return _key_problem(detail)
     if loc and loc[-1] == "[key]":
         # pydantic's place for a mapping key that breaks its rule: the key's own path.
         loc = loc[:-1]
     path = field_path(loc)
-    kind = detail["type"]
     field = str(loc[-1]) if loc and isinstance(loc[-1], str) else ""
     if kind == "finout_rule":
         return Problem(path, detail["msg"])
@@ -336,6 +355,26 @@ def _problem(detail: ErrorDetails) -> Problem:
     return Problem(path, detail["msg"])
 
 
+def _key_problem(detail: ErrorDetails) -> Problem:
+    """A key that YAML read as something other than a string (`123:`, `null:`, `true:`),
+    named as the user wrote it; pydantic would show `[123]`, a list index, or `None`."""
+    loc = detail["loc"]
+    key = detail["input"]
+    parent = loc[:-1] if detail["type"] == "invalid_key" else loc[:-2]
+    base = field_path(parent)
+    written = printable(shorten(as_written(key), 64))
+    path = f"{base}.{written}" if base else written
+    if detail["type"] == "invalid_key":
+        model = str(parent[0]) if parent else ""
+        known = ", ".join(_FIELDS_BY_MODEL.get(model, {}))
+        return Problem(
+            path, f"is not a known field; remove it or fix its spelling (known: {known})"
+        )
+    if key is None:
+        return Problem(path, "the key is empty (null); write a name here")
+    return Problem(path, f'the key must be a string; quote it, e.g. "{written}":')
+
+
 def _not_a_string(path: str, field: str, value: Any) -> Problem:
     if value is None:
         if _is_optional(path, field):
@@ -345,6 +384,9 @@ def _not_a_string(path: str, field: str, value: Any) -> Problem:
         return Problem(path, f"must be a string, not {yaml_spelling(value)} ({_hint(field)})")
     written = as_written(value)
     shown = printable(shorten(written))
+    if field == "account":
+        # The name of an entry of `accounts:`: the user's own, not one AWS or Finout shows.
+        return Problem(path, f'must be a string; quote it, e.g. account: "{shown}"')
     if field == "account_id" or (isinstance(value, int) and not isinstance(value, bool)):
         # YAML turned the digits into a number (dropping leading zeros, or reading them as
         # octal); only the user's own spelling in quotes keeps them.

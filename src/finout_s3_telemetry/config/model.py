@@ -38,6 +38,7 @@ def _rule(check: names.Rule) -> AfterValidator:
 
 BucketName = Annotated[str, _rule(names.bucket_name_problem)]
 ExternalId = Annotated[str, _rule(names.external_id_problem)]
+DeployExternalId = Annotated[str, _rule(names.deploy_external_id_problem)]
 RoleName = Annotated[str, _rule(names.role_name_problem)]
 PolicyName = Annotated[str, _rule(names.policy_name_problem)]
 EndpointName = Annotated[str, _rule(names.endpoint_name_problem)]
@@ -102,7 +103,7 @@ class AccountSettings(_Strict):
     deploy_role_arn: RoleArn
     """Required: the role `cdktf deploy` assumes in this account (its stack's provider
     `assume_role`). Its policy: `finout-telemetry permissions --for deploy --account NAME`."""
-    deploy_external_id: ExternalId | None = None
+    deploy_external_id: DeployExternalId | None = None
     """Default none. The sts:ExternalId the deploy role's trust policy asks for, if any."""
     session_name: SessionName = DEFAULT_SESSION_NAME
     """Default `finout-telemetry`: the role session name, which CloudTrail shows beside every

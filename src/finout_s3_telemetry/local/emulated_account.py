@@ -29,8 +29,11 @@ def emulated_account(config: Config) -> Iterator[EmulatedAccount]:
         yield EmulatedAccount(target, create_stand_in_buckets(config, target))
 
 
-def account_for(config: Config) -> str:
-    """The emulator answers as one account: the one most endpoints pin, else the default."""
+def account_for(config: Config) -> str | None:
+    """The one account the emulator answers as: the one most endpoints pin, else the default;
+    None (every account) for a config of several accounts, whose roles are assumed into them."""
+    if config.accounts:
+        return None
     pinned = collections.Counter(e.account_id for e in config.endpoints if e.account_id)
     return pinned.most_common(1)[0][0] if pinned else DEFAULT_ACCOUNT_ID
 
@@ -40,11 +43,15 @@ def create_stand_in_buckets(config: Config, target: Target) -> list[str]:
 
     Returns the buckets created, so callers can say so: they stand in for the customer's own.
     """
+    from finout_s3_telemetry.account_sessions import assume_roles
+
+    existing = [endpoint for endpoint in config.endpoints if endpoint.existing_bucket]
+    # In the account the endpoint deploys into: the emulator serves every account of a config
+    # with `accounts:`, and the deploy role's credentials act in the role's account.
+    sessions = assume_roles(config, existing, target, purpose="deploy")
     created = []
-    for endpoint in config.endpoints:
-        if not endpoint.existing_bucket:
-            continue
-        s3 = target.client("s3", endpoint.region)
+    for endpoint in existing:
+        s3 = sessions.of(endpoint).client("s3", endpoint.region)
         location = {}
         if endpoint.region != "us-east-1":
             location = {"CreateBucketConfiguration": {"LocationConstraint": endpoint.region}}

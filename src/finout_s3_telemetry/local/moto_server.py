@@ -30,14 +30,20 @@ class LocalAwsError(RuntimeError):
 class LocalAws:
     """A moto server subprocess; use as a context manager."""
 
-    def __init__(self, account_id: str = DEFAULT_ACCOUNT_ID, startup_timeout: float = 30.0):
+    def __init__(self, account_id: str | None = DEFAULT_ACCOUNT_ID, startup_timeout: float = 30.0):
         self.account_id = account_id
+        """The one account moto answers as; None: every account a request's credentials belong
+        to, so that credentials from sts:AssumeRole of a role in account B act in account B
+        (moto serves several accounts only while MOTO_ACCOUNT_ID is unset). The emulator's own
+        keys then act in moto's default account, 123456789012."""
         self.startup_timeout = startup_timeout
         self.endpoint_url = ""
         self._process: subprocess.Popen[str] | None = None
 
     def start(self) -> LocalAws:
-        env = dict(os.environ, MOTO_ACCOUNT_ID=self.account_id)
+        env = {name: value for name, value in os.environ.items() if name != "MOTO_ACCOUNT_ID"}
+        if self.account_id is not None:
+            env["MOTO_ACCOUNT_ID"] = self.account_id
         self._process = subprocess.Popen(
             [sys.executable, "-m", "finout_s3_telemetry.local.moto_server", "--port", "0"],
             stdout=subprocess.PIPE,
@@ -63,6 +69,21 @@ class LocalAws:
     def reset(self) -> None:
         """Forget every resource, as if the server had just started."""
         request = urllib.request.Request(f"{self.endpoint_url}/moto-api/reset", method="POST")
+        with urllib.request.urlopen(request, timeout=10):
+            pass
+
+    def enforce_iam(self, enforced: bool = True) -> None:
+        """From now on authorize every request against the caller's IAM policies (as AWS
+        does), or stop doing so. Off at start: the fixed test credentials belong to no IAM
+        user, and the harness sets up the users and policies it enforces before turning it on.
+        `local/moto_authorization.py` says where the decision is made AWS's."""
+        request = urllib.request.Request(
+            f"{self.endpoint_url}/moto-api/reset-auth",
+            data=b"0" if enforced else b"inf",
+            # Not urllib's default form type: moto reads the number from the raw body.
+            headers={"Content-Type": "text/plain"},
+            method="POST",
+        )
         with urllib.request.urlopen(request, timeout=10):
             pass
 
