@@ -121,11 +121,15 @@ def test_role_name_rules(role_name: str) -> None:
     ]
 
 
-@pytest.mark.parametrize("policy_name", ["", "a" * 129, "my policy", "a/b", "a*", "a?", "a\\b"])
+@pytest.mark.parametrize(
+    "policy_name",
+    ["", "a" * 129, "my policy", "a/b", "a*", "a?", "a\\b", '${upper("x")}', "%{if 1}x%{endif}"],
+)
 def test_policy_name_rules(policy_name: str) -> None:
+    # IAM's own pattern; `${…}` and `%{…}` would also be evaluated by Terraform in the stack.
     assert problems_of(with_endpoint(policy_name=policy_name)) == [
         f"endpoints[0].policy_name: {quoted(policy_name)} is not a valid IAM policy name; use "
-        "1-128 characters without whitespace and without \\ / * ?"
+        "1-128 characters of letters, digits and + = , . @ _ -"
     ]
 
 

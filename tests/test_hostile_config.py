@@ -517,3 +517,17 @@ def test_a_huge_kms_key_is_shortened_in_the_message(tmp_path: Path, capsys: Any)
     err = capsys.readouterr().err
     assert "(3,000,006 characters)" in err
     assert len(err) < 1500
+
+
+def test_a_long_value_behind_many_aliases_is_refused_at_once() -> None:
+    # Few values but gigabytes of text: a 2 MB external ID named by 2,000 endpoints.
+    lines = ['finout: {principal: "123456789012"}', f"x: &big {'a' * 2_000_000}", "endpoints:"]
+    for i in range(2000):
+        lines.append(
+            f"  - {{name: e{i}, region: us-east-1, bucket: acme-e{i}, external_id: *big, "
+            "telemetries: [a]}"
+        )
+    assert problems_of("\n".join(lines) + "\n") == [
+        "YAML aliases (*name) expand to more than 16 MiB of text; write the values out, or use "
+        "anchors only for short shared settings"
+    ]

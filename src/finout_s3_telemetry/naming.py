@@ -26,8 +26,9 @@ _BUCKET_RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-
 
 _EXTERNAL_ID = re.compile(r"[A-Za-z0-9+=,.@:/_-]{2,1224}")
 _ROLE_NAME = re.compile(r"[A-Za-z0-9+=,.@_-]{1,64}")
-_POLICY_NAME = re.compile(r"[\x21-\x7e]+")
-_POLICY_NAME_FORBIDDEN = re.compile(r"[\\/*?]")
+# IAM's pattern for an inline policy's name (PutRolePolicy: `[\w+=,.@-]+`). Nothing wider: the
+# name is written into the stack, where Terraform would evaluate `${…}` and `%{…}`.
+_POLICY_NAME = re.compile(r"[A-Za-z0-9+=,.@_-]{1,128}")
 _ENDPOINT_NAME = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
 _ACCOUNT_ID = re.compile(r"[0-9]{12}")
 _ACCOUNT_NAME = re.compile(r"[a-z0-9]([a-z0-9_-]{0,61}[a-z0-9])?")
@@ -171,15 +172,11 @@ def role_name_problem(value: str) -> str | None:
 
 
 def policy_name_problem(value: str) -> str | None:
-    if (
-        len(value) <= POLICY_NAME_LIMIT
-        and _POLICY_NAME.fullmatch(value)
-        and not _POLICY_NAME_FORBIDDEN.search(value)
-    ):
+    if len(value) <= POLICY_NAME_LIMIT and _POLICY_NAME.fullmatch(value):
         return None
     return (
-        f"{quoted(value)} is not a valid IAM policy name; use 1-128 characters without "
-        "whitespace and without \\ / * ?"
+        f"{quoted(value)} is not a valid IAM policy name; use 1-128 characters of letters, "
+        "digits and + = , . @ _ -"
     )
 
 

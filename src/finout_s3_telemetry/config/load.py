@@ -54,6 +54,9 @@ ALIAS_EXPANSION_BUDGET = 100_000
 """Values that YAML aliases may add when expanded. Anchors for shared settings add a few per
 endpoint; a chain of aliases of aliases (“billion laughs”) adds billions, and would take
 gigabytes to validate and to print."""
+ALIAS_CHARACTER_BUDGET = 4 * MAX_CONFIG_BYTES
+"""Characters that YAML aliases may add when expanded: one long value named by thousands of
+aliases (a 2 MB string in 2,000 endpoints) is few values but gigabytes of text to check."""
 
 
 def load_config(path: Path) -> Config:
@@ -237,6 +240,7 @@ def _alias_problem(root: yaml.Node) -> Problem | None:
     once per use. Iterative, since the nesting depth is the file's to choose.
     """
     sizes: dict[int, int] = {}
+    characters: dict[int, int] = {}
     open_nodes: set[int] = set()
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
     while stack:
@@ -244,12 +248,25 @@ def _alias_problem(root: yaml.Node) -> Problem | None:
         key = id(node)
         if children_done:
             open_nodes.discard(key)
-            sizes[key] = 1 + sum(sizes[id(child)] for child in _children(node))
+            children = _children(node)
+            sizes[key] = 1 + sum(sizes[id(child)] for child in children)
+            characters[key] = (
+                len(node.value)
+                if isinstance(node, yaml.ScalarNode)
+                else sum(characters[id(child)] for child in children)
+            )
             if sizes[key] - len(sizes) > ALIAS_EXPANSION_BUDGET:
                 return Problem(
                     "",
                     f"YAML aliases (*name) expand to more than {ALIAS_EXPANSION_BUDGET:,} values; "
                     "write the values out, or use anchors only for shared settings",
+                )
+            if characters[key] > ALIAS_CHARACTER_BUDGET:
+                return Problem(
+                    "",
+                    "YAML aliases (*name) expand to more than "
+                    f"{ALIAS_CHARACTER_BUDGET // 1024 // 1024} MiB of text; write the values "
+                    "out, or use anchors only for short shared settings",
                 )
             continue
         if key in sizes:
