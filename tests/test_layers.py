@@ -19,6 +19,12 @@ FOUNDATION = {"naming", "partitions", "terminal_text", "exit_codes", "endpoint_f
 LAYERS: dict[str, tuple[list[Path], set[str]]] = {
     "config": (sorted((SOURCE / "config").glob("*.py")), {"config", *FOUNDATION}),
     "policy documents": ([SOURCE / "policy_documents.py"], set(FOUNDATION)),
+    # The pipelines' policies are built from the config, as plain values: nothing of the
+    # stacks, the checker or the commands.
+    "pipeline policies": (
+        [SOURCE / "pipeline_policies.py"],
+        {"config", "policy_documents", "iam_policies", "iam_evaluation", *FOUNDATION},
+    ),
     "constructs": (
         sorted((REPO / "constructs").glob("*.py")),
         {"constructs", "policy_documents", "engines", *FOUNDATION},

@@ -29,6 +29,7 @@ COMMANDS = {
     "plan": "plan",
     "csv": "csv_validate",
     "upload": "upload",
+    "permissions": "permissions",
 }
 COMMAND_MODULES = list(COMMANDS.values())
 

@@ -16,12 +16,16 @@ the stacks sent to the emulator are the ones sent to AWS.
 * AWS-managed KMS keys: moto makes `alias/aws/s3` and its kind on first use as customer-managed
   keys with a default key policy. The harness marks them AWS-managed (`KeyManager: AWS`), as
   DescribeKey says on AWS.
+* Authorization: when moto enforces IAM, it decides some requests on another action or resource
+  than AWS does; `moto_authorization.py` makes the decision AWS's.
 """
 
 from __future__ import annotations
 
 import json
 from typing import Any
+
+from finout_s3_telemetry.local import moto_authorization
 
 SECURE_TRANSPORT = "aws:securetransport"
 # `BoolIfExists` is `Bool` here: the key exists in every request to an HTTPS endpoint.
@@ -90,6 +94,7 @@ def apply() -> None:
     FakeBucket.get_permission = get_permission  # type: ignore[method-assign]
     _keep_acl_owners()
     _aws_managed_keys()
+    moto_authorization.apply()
 
 
 def _aws_managed_keys() -> None:
