@@ -567,3 +567,94 @@ def test_the_emulator_authorizes_kms_on_the_key_and_alias_aws_names() -> None:
     by_alias = {"KeyId": "alias/finout-telemetry-main"}
     assert kms_resources("DescribeKey", by_alias, key_of_alias=key_of_alias, **where) == [key]
     assert kms_resources("CreateKey", {}, key_of_alias=key_of_alias, **where) == ["*"]
+
+
+# -- The pipeline identity (--for pipeline) ---------------------------------------------------
+
+PIPELINE_ACCOUNTS = {
+    "prod": {
+        "account_id": ACCOUNT,
+        "deploy_role_arn": f"arn:aws:iam::{ACCOUNT}:role/deploy",
+        "check_role_arn": f"arn:aws:iam::{ACCOUNT}:role/check",
+    },
+    "other": {
+        "account_id": OTHER_ACCOUNT,
+        "deploy_role_arn": f"arn:aws:iam::{OTHER_ACCOUNT}:role/ci/deploy",
+        "plan_role_arn": f"arn:aws:iam::{OTHER_ACCOUNT}:role/ci/plan",
+    },
+}
+STATE = {"backend": "s3", "bucket": "acme-terraform-state", "key": "team/finout"}
+
+
+def pipeline_config() -> dict[str, Any]:
+    first = endpoint("main", account="prod")
+    second = endpoint("eu", region="eu-west-1", account="other")
+    for item in (first, second):
+        item.pop("account_id")
+    return {
+        "finout": {"principal": "123456789012"},
+        "accounts": PIPELINE_ACCOUNTS,
+        "state": STATE,
+        "endpoints": [first, second],
+    }
+
+
+def test_the_pipeline_identity_assumes_each_accounts_roles_and_holds_the_state(
+    tmp_path: Path,
+) -> None:
+    code, out, err = run("permissions", "-c", str(write(tmp_path, pipeline_config())), "--for",
+                         "pipeline")  # fmt: skip
+    assert (code, err) == (0, "")
+    base = "arn:aws:s3:::acme-terraform-state/team/finout"
+    assert by_sid(json.loads(out)) == {
+        "ReadCallerIdentity": (["sts:GetCallerIdentity"], ["*"]),
+        "AssumeTheAccountsRoles": (
+            ["sts:AssumeRole"],
+            [
+                f"arn:aws:iam::{ACCOUNT}:role/check",
+                f"arn:aws:iam::{ACCOUNT}:role/deploy",
+                f"arn:aws:iam::{OTHER_ACCOUNT}:role/ci/deploy",
+                f"arn:aws:iam::{OTHER_ACCOUNT}:role/ci/plan",
+            ],
+        ),
+        "ListTerraformStateBucket": (["s3:ListBucket"], ["arn:aws:s3:::acme-terraform-state"]),
+        "WriteTerraformState": (
+            ["s3:GetObject", "s3:PutObject"],
+            [f"{base}/eu.tfstate", f"{base}/main.tfstate"],
+        ),
+        "LockTerraformState": (
+            ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"],
+            [f"{base}/eu.tfstate.tflock", f"{base}/main.tfstate.tflock"],
+        ),
+    }
+
+
+def test_an_accounts_deploy_role_holds_no_state_the_backend_reaches_it_as_the_pipeline(
+    tmp_path: Path,
+) -> None:
+    path = write(tmp_path, pipeline_config())
+    for purpose in ("deploy", "plan"):
+        code, out, _ = run("permissions", "-c", str(path), "--for", purpose, "--account", "prod")
+        assert code == 0
+        assert not [sid for sid in by_sid(json.loads(out)) if "TerraformState" in sid]
+
+
+def test_the_pipeline_identity_of_one_account(tmp_path: Path) -> None:
+    path = write(tmp_path, pipeline_config())
+    code, out, _ = run("permissions", "-c", str(path), "--for", "pipeline", "--account", "other")
+    assert code == 0
+    statements = by_sid(json.loads(out))
+    assert statements["AssumeTheAccountsRoles"][1] == [
+        f"arn:aws:iam::{OTHER_ACCOUNT}:role/ci/deploy",
+        f"arn:aws:iam::{OTHER_ACCOUNT}:role/ci/plan",
+    ]
+    assert statements["WriteTerraformState"][1] == [
+        "arn:aws:s3:::acme-terraform-state/team/finout/eu.tfstate"
+    ]
+
+
+def test_the_pipeline_identity_of_a_config_without_accounts_is_refused() -> None:
+    code, out, err = run("permissions", "-c", str(EXAMPLE), "--for", "pipeline")
+    assert (code, out) == (2, "")
+    assert len(err.splitlines()) == 1
+    assert "no endpoint here names an account" in err

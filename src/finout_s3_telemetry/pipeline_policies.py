@@ -1,5 +1,6 @@
 """The least-privilege IAM policy of each pipeline role, for one config: what `finout-telemetry
-permissions --for deploy|plan|check` prints.
+permissions --for deploy|plan|check|pipeline` prints (`pipeline`: the identity CI starts with,
+which assumes each account's roles and reaches the S3 state).
 
 Each statement is one concern (the created buckets, the folders, Finout's roles, ...) with the
 exact actions the stacks, terraform's refresh, the S3 state backend, the checker or the uploader
@@ -35,6 +36,9 @@ MANAGED_POLICY_LIMIT = 6_144
 """IAM's largest customer managed policy, in characters without whitespace."""
 UPLOADED_FILE_PATTERN = "????-??-??.csv"
 """The name of every file `upload` writes (`<folder>/YYYY-MM-DD.csv`), as an IAM pattern."""
+ASSUME_ROLE = ("sts:AssumeRole",)
+"""What the pipeline identity needs of each account's roles (the provider's `assume_role`,
+`check` and `upload`)."""
 UNKNOWN_ACCOUNT = "*"
 """An endpoint without `account_id` is deployed to the credentials' account, unknown here."""
 
@@ -242,9 +246,37 @@ def _grants(config: Config, purpose: RolePurpose, endpoints: list[EndpointConfig
         return everyone + _check_grants(endpoints) + _upload_grants(endpoints)
     deploy = purpose == "deploy"
     grants = everyone + _stack_grants(endpoints, deploy=deploy)
-    if config.state.backend == "s3":
-        grants += _state_grants(config, endpoints, deploy=deploy)
+    # The backend reads and writes the state with the caller's own credentials, never with the
+    # role the provider assumes: an endpoint of an account leaves it to the pipeline identity's
+    # policy (`identity_policy`).
+    own = [e for e in endpoints if e.account is None]
+    if config.state.backend == "s3" and own:
+        grants += _state_grants(config, own, deploy=deploy)
     return grants
+
+
+def identity_policy(
+    config: Config, endpoints: Sequence[EndpointConfig] | None = None
+) -> PipelinePolicy:
+    """The policy of the pipeline's own identity (CI's OIDC role) for the endpoints of
+    `accounts:`: sts:AssumeRole on each of their accounts' deploy, plan and check roles, and the
+    S3 state backend, which Terraform reaches with that identity rather than an assumed role."""
+    chosen = [e for e in (config.endpoints if endpoints is None else endpoints) if e.account]
+    roles: dict[str, Resource] = {}
+    for endpoint in chosen:
+        account = config.accounts[endpoint.account or ""]
+        for purpose in ("deploy", "plan", "check"):
+            arn = account.role_for(purpose).role_arn
+            roles[arn] = Resource(arn, account.account_id)
+    grants = [
+        Grant("ReadCallerIdentity", CALLER_IDENTITY, (_anything(),)),
+        Grant("AssumeTheAccountsRoles", ASSUME_ROLE, tuple(roles[arn] for arn in sorted(roles))),
+    ]
+    if config.state.backend == "s3" and chosen:
+        grants += _state_grants(config, chosen, deploy=True)
+    document = _document(_merged([grant for grant in grants if grant.resources]))
+    size = policy_size(document)
+    return PipelinePolicy(document, (), size)
 
 
 def _stack_grants(endpoints: list[EndpointConfig], *, deploy: bool) -> list[Grant]:

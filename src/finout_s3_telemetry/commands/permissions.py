@@ -14,6 +14,8 @@ from finout_s3_telemetry.config.model import ROLE_PURPOSES
 from finout_s3_telemetry.exit_codes import ExitCode
 from finout_s3_telemetry.terminal_text import printable, quoted, shorten
 
+PIPELINE = "pipeline"
+"""`--for pipeline`: not a role of an account, but the identity that assumes them."""
 # Shown whole, so that a reviewer sees every resource the wildcards widened to.
 _WILDCARDS_SHOWN = 20
 
@@ -32,8 +34,9 @@ def register(sub: Any) -> None:
     parser.add_argument(
         "--for",
         dest="purpose",
-        choices=ROLE_PURPOSES,
-        help="the pipeline whose role the policy is for (required)",
+        choices=(*ROLE_PURPOSES, PIPELINE),
+        help="the pipeline whose role the policy is for (required); `pipeline`: the identity "
+        "CI starts with (OIDC), which assumes each account's roles and reaches the S3 state",
     )
     parser.add_argument(
         "--account",
@@ -51,7 +54,8 @@ def run(args: argparse.Namespace) -> int:
         # Said here rather than by argparse, to name the choices and what each is for.
         error(
             "--for is missing: pass --for deploy (npx cdktf deploy and destroy), --for plan "
-            "(finout-telemetry plan) or --for check (check and upload)"
+            "(finout-telemetry plan), --for check (check and upload) or --for pipeline (the "
+            "identity that assumes the accounts' roles)"
         )
         return ExitCode.USAGE
     config = load_or_report(args)
@@ -69,10 +73,24 @@ def run(args: argparse.Namespace) -> int:
             return ExitCode.USAGE
         endpoints = [e for e in endpoints if e.account == args.account]
     # Imported here: `--help` and a usage error need no policy building.
-    from finout_s3_telemetry.pipeline_policies import MANAGED_POLICY_LIMIT, pipeline_policy
+    from finout_s3_telemetry.pipeline_policies import (
+        MANAGED_POLICY_LIMIT,
+        identity_policy,
+        pipeline_policy,
+    )
     from finout_s3_telemetry.policy_documents import INLINE_POLICY_LIMIT
 
-    policy = pipeline_policy(config, args.purpose, endpoints)
+    if args.purpose == PIPELINE:
+        if not any(endpoint.account for endpoint in endpoints):
+            error(
+                "--for pipeline is the policy of the identity that assumes the roles of "
+                "`accounts:`, and no endpoint here names an account; the caller's own "
+                "credentials then deploy: use --for deploy, --for plan or --for check"
+            )
+            return ExitCode.USAGE
+        policy = identity_policy(config, endpoints)
+    else:
+        policy = pipeline_policy(config, args.purpose, endpoints)
     print(json.dumps(policy.document, indent=2))
     if policy.wildcards:
         shown = ", ".join(policy.wildcards[:_WILDCARDS_SHOWN])
