@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from finout_s3_telemetry.constructs.cdktf_core import Construct, TerraformOutput
 
-from finout_s3_telemetry.endpoint_form import FORM_FIELDS, KMS_KEY, TELEMETRY_FOLDERS
+from finout_s3_telemetry.endpoint_form import ACCESS, FORM_FIELDS, KMS_KEY, TELEMETRY_FOLDERS
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -22,6 +22,9 @@ class EndpointOutputsProps:
     """Default empty. Put before each output's name, for a second endpoint in one stack."""
     kms_key_arn: str | None = None
     """Default none (SSE-S3): no key output. With SSE-KMS, the key the files are encrypted with."""
+    access_label: str | None = None
+    """Default none: no access output, which means "Read only" (Finout's documented policy).
+    Otherwise the bucket access to pick in Finout's form ("Read only", "Read and write")."""
 
 
 class EndpointOutputs(Construct):
@@ -42,6 +45,9 @@ class EndpointOutputs(Construct):
         if props.kms_key_arn is not None:
             values[KMS_KEY.output] = props.kms_key_arn
             fields.append(KMS_KEY)
+        if props.access_label is not None:
+            values[ACCESS.output] = props.access_label
+            fields.append(ACCESS)
         for field in fields:
             # Named by its id (static_id) rather than renamed afterwards: one jsii call, not two.
             TerraformOutput(

@@ -1,4 +1,4 @@
-"""The cross-account role Finout assumes, and its inline read-only policy."""
+"""The cross-account role Finout assumes, and its inline policy (by access mode)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,13 @@ from finout_s3_telemetry.constructs.cdktf_core import (
 from finout_s3_telemetry.constructs.props_validation import check_props, is_token, range_problem
 
 from finout_s3_telemetry.naming import (
+    ACCESS_MODES,
+    ACCESS_READ_ONLY_SCOPED,
+    ACCESS_READ_WRITE,
+    DEFAULT_ACCESS,
     DEFAULT_POLICY_NAME,
     DEFAULT_ROLE_NAME,
+    access_setting_problems,
     bucket_arn,
     bucket_name_problem,
     external_id_problem,
@@ -23,14 +28,16 @@ from finout_s3_telemetry.naming import (
     kms_policy_name,
     partition_problem,
     policy_name_problem,
+    prefix_problem,
     principal_problem,
     region_problem,
     role_name_problem,
+    write_prefix_problem,
 )
 from finout_s3_telemetry.policy_documents import (
     PolicyDocument,
+    access_policy,
     kms_decrypt_policy,
-    read_only_policy,
     to_json,
     trust_policy,
 )
@@ -59,13 +66,49 @@ class FinoutReadOnlyRoleProps:
     """Default 3600 seconds, the IAM default; 3,600 to 43,200."""
     description: str | None = None
     """Default: a sentence naming the bucket."""
+    access: str = DEFAULT_ACCESS
+    """Default `read_only`: Finout's documented policy. `read_only_scoped`: reads under `prefix`
+    only. `read_write`: the documented reads plus writes under `write_prefix` only."""
+    prefix: str = ""
+    """Default empty. The telemetry's S3 path prefix; required with `read_only_scoped`."""
+    write_prefix: str | None = None
+    """Default none; required with `read_write`, refused otherwise: where Finout may write."""
+
+
+def _access_problems(props: FinoutReadOnlyRoleProps) -> list[tuple[str, str | None]]:
+    if props.access not in ACCESS_MODES:
+        return [("access", f"{props.access!r} is not one of {', '.join(ACCESS_MODES)}")]
+    problems: list[tuple[str, str | None]] = [("prefix", prefix_problem(props.prefix))]
+    if props.write_prefix is not None:
+        problems.append(("write_prefix", write_prefix_problem(props.write_prefix)))
+    if all(problem is None for _, problem in problems):
+        problems += access_setting_problems(
+            access=props.access,
+            prefix=props.prefix,
+            write_prefix=props.write_prefix,
+            telemetries=[],
+        )
+    return problems
+
+
+def _description(props: FinoutReadOnlyRoleProps) -> str:
+    bucket = f"s3://{props.bucket_name}"
+    if props.access == ACCESS_READ_ONLY_SCOPED:
+        return f"Finout reads telemetry from {bucket}/{props.prefix}/ (external ID required)"
+    if props.access == ACCESS_READ_WRITE:
+        return (
+            f"Finout reads {bucket} and writes under {bucket}/{props.write_prefix}/ "
+            "(external ID required)"
+        )
+    return f"Finout reads telemetry from {bucket} (external ID required)"
 
 
 class FinoutReadOnlyRole(Construct):
     """`aws_iam_role` + `aws_iam_role_policy`, both documents rendered from `policies/`.
 
     The trust policy allows only `sts:AssumeRole`, only for `principal_arn`, only with
-    `StringEquals sts:ExternalId`. The inline policy is exactly Finout's documented document.
+    `StringEquals sts:ExternalId`. The inline policy is exactly Finout's documented document for
+    `access="read_only"` (the default), else the mode's template (`policy_documents.access_policy`).
     Both are emitted as literal JSON so reviewers and scanners read what will be deployed.
     The inline policy is a separate `aws_iam_role_policy` (the role's `inline_policy` block is
     deprecated in the AWS provider).
@@ -91,15 +134,16 @@ class FinoutReadOnlyRole(Construct):
                         "seconds (IAM's limits for a role's maximum session)",
                     ),
                 ),
+                *_access_problems(props),
             ],
         )
         super().__init__(scope, id)
         arn = bucket_arn(props.partition, props.bucket_name)
         self.trust_policy: PolicyDocument = trust_policy(props.principal_arn, props.external_id)
-        self.inline_policy: PolicyDocument = read_only_policy(arn)
-        description = props.description or (
-            f"Finout reads telemetry from s3://{props.bucket_name} (external ID required)"
+        self.inline_policy: PolicyDocument = access_policy(
+            props.access, arn, props.prefix, props.write_prefix
         )
+        description = props.description or _description(props)
         self.role = aws_resource(
             self,
             "role",

@@ -38,17 +38,23 @@ from finout_s3_telemetry.constructs.telemetry_folders import TelemetryFolders, T
 from finout_s3_telemetry.constructs.telemetry_kms_key import TelemetryKmsKey, TelemetryKmsKeyProps
 
 from finout_s3_telemetry.naming import (
+    ACCESS_MODES,
+    DEFAULT_ACCESS,
     DEFAULT_POLICY_NAME,
     DEFAULT_ROLE_NAME,
     ENCRYPTIONS,
+    FINOUT_ACCESS_LABELS,
     KMS_KEY_CREATE,
+    access_setting_problems,
     account_id_problem,
     endpoint_name_problem,
     kms_key_problem,
     kms_setting_problems,
     partition_of,
+    prefix_problem,
     principal_arn,
     region_problem,
+    write_prefix_problem,
 )
 
 _NAME_PREFIX = re.compile(r"[a-z][a-z0-9_-]{0,30}")
@@ -104,6 +110,13 @@ class FinoutTelemetryEndpointProps:
     endpoint_name: str | None = None
     """Default none. The endpoint's name (1-63 lowercase letters, digits and hyphens); required
     with `kms_key="create"`, whose alias it names."""
+    access: str = "read_only"
+    """Default `read_only`: Finout's documented policy, reading the whole bucket.
+    `read_only_scoped`: reads under `prefix` only (required). `read_write`: the documented reads
+    plus writes under `write_prefix` only, for Finout's exporters (as the config's `access`)."""
+    write_prefix: str | None = None
+    """Default none; required with `access="read_write"`, refused otherwise: the folder Finout
+    writes under, outside every telemetry folder."""
     account_id: str | None = None
     """Default none. With `kms_key="create"`, the account whose root administers the key; none
     reads it from the provider's credentials (`data "aws_caller_identity"`). It does not pin the
@@ -138,6 +151,9 @@ class FinoutTelemetryEndpoint(Construct):
                 role_name=props.role_name,
                 policy_name=props.policy_name,
                 provider=props.provider,
+                access=props.access,
+                prefix=props.prefix,
+                write_prefix=props.write_prefix,
             ),
         )
         self.kms_key: TelemetryKmsKey | None = None
@@ -222,6 +238,10 @@ class FinoutTelemetryEndpoint(Construct):
                 folder_prefixes=list(self.folders.keys.values()),
                 name_prefix=name,
                 kms_key_arn=key_arn,
+                # None for the default mode: its stacks keep the outputs they always had.
+                access_label=(
+                    None if props.access == DEFAULT_ACCESS else FINOUT_ACCESS_LABELS[props.access]
+                ),
             ),
         )
 
@@ -259,6 +279,19 @@ def _problems(props: FinoutTelemetryEndpointProps) -> list[tuple[str, str | None
         )
     if props.account_id is not None:
         problems.append(("account_id", account_id_problem(props.account_id)))
+    if props.access not in ACCESS_MODES:
+        problems.append(("access", f"{props.access!r} is not one of {', '.join(ACCESS_MODES)}"))
+    elif prefix_problem(props.prefix) is None and (
+        props.write_prefix is None or write_prefix_problem(props.write_prefix) is None
+    ):
+        # Here, not only in the role: only the endpoint knows the folders a write prefix must
+        # stay out of. A malformed value is left to the role's own check of it.
+        problems += access_setting_problems(
+            access=props.access,
+            prefix=props.prefix,
+            write_prefix=props.write_prefix,
+            telemetries=list(props.telemetries),
+        )
     settings = props.bucket_settings
     if props.encryption == "sse-kms" and (
         settings.sse_algorithm != "AES256" or settings.kms_master_key_id is not None

@@ -83,6 +83,8 @@ class FinoutEndpointStack(TerraformStack):
                 kms_key=endpoint.kms_key,
                 endpoint_name=endpoint.name,
                 account_id=endpoint.account_id,
+                access=endpoint.access,
+                write_prefix=endpoint.write_prefix,
             ),
         )
         if previous_folders is not None:

@@ -116,7 +116,9 @@ def provision_endpoint(
         RoleName=endpoint.role_name,
         PolicyName=endpoint.policy_name,
         PolicyDocument=policy_documents.to_json(
-            policy_documents.read_only_policy(endpoint.bucket_arn)
+            policy_documents.access_policy(
+                endpoint.access, endpoint.bucket_arn, endpoint.prefix, endpoint.write_prefix
+            )
         ),
     )
 

@@ -27,6 +27,9 @@ ACCOUNTS_CONFIG = Path(__file__).parent / "accounts_telemetry.yaml"
 """Three accounts of `accounts:`, with `defaults:`: one pipeline identity assumes each
 account's roles."""
 
+ACCESS_MODES_CONFIG = Path(__file__).parent / "access_modes_telemetry.yaml"
+"""One endpoint per access mode (read_only, read_only_scoped, read_write)."""
+
 os.environ.setdefault("CHECKPOINT_DISABLE", "1")
 # CI sets CI=true, which makes `validate` warn about local state: the suite behaves the same in CI
 # as on a laptop, and the tests of that warning set it themselves.
@@ -41,6 +44,11 @@ def example_config() -> Config:
 @pytest.fixture(scope="session")
 def kms_test_config() -> Config:
     return load_config(KMS_CONFIG)
+
+
+@pytest.fixture(scope="session")
+def access_modes_config() -> Config:
+    return load_config(ACCESS_MODES_CONFIG)
 
 
 @pytest.fixture(scope="session")

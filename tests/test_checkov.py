@@ -88,6 +88,23 @@ def test_sse_kms_stacks_pass_the_kms_checks_with_no_suppression(
 
 
 @pytest.mark.slow
+def test_every_access_mode_passes_checkov(access_modes_config: Config, tmp_path: Path) -> None:
+    """The scoped and read_write policies too: no IAM check fails (e.g. writes without a
+    resource constraint), with no suppression of their own."""
+    synth_to(access_modes_config, tmp_path)
+    report = run_checkov(tmp_path / "cdktf.out")
+    results = report["results"]
+    assert isinstance(results, dict)
+    assert [(c["check_id"], c["resource"]) for c in results["failed_checks"]] == []
+    checked = {c["file_path"].split("/")[-2] for c in results["passed_checks"]}
+    assert {"mode-read-only", "mode-scoped", "mode-read-write"} <= checked
+    role_policies = {
+        c["resource"] for c in results["passed_checks"] if "aws_iam_role_policy" in c["resource"]
+    }
+    assert role_policies, "checkov judged no role policy"
+
+
+@pytest.mark.slow
 def test_checkov_would_fail_a_bucket_without_the_secure_defaults(
     example_config: Config, tmp_path: Path
 ) -> None:

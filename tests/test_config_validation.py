@@ -271,7 +271,8 @@ def test_endpoints_without_account_id_are_assumed_to_share_one_account() -> None
 def test_a_bucket_cannot_be_created_twice() -> None:
     data = copy.deepcopy(VALID)
     second = copy.deepcopy(data["endpoints"][0])
-    second.update(name="two", role_name="Two")
+    # Another prefix: only the second creation is wrong.
+    second.update(name="two", role_name="Two", prefix="finout/other")
     data["endpoints"].append(second)
     assert problems_of(data) == [
         "endpoints[1].bucket: bucket 'acme-finout-telemetry' is already created by endpoints[0]; "
@@ -289,7 +290,8 @@ def test_missing_and_unknown_fields() -> None:
         "endpoints[0].bucket_name: is not a known field; remove it or fix its spelling (known: "
         "name, region, bucket, external_id, telemetries, account, account_id, existing_bucket, "
         "prefix, "
-        "role_name, policy_name, force_destroy_bucket, encryption, kms_key)",
+        "role_name, policy_name, force_destroy_bucket, encryption, kms_key, access, "
+        "write_prefix)",
     ]
 
 

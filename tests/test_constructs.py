@@ -522,6 +522,54 @@ def test_the_endpoint_refuses_kms_props_with_the_configs_messages() -> None:
     assert caught.value.problems == [("encryption", "'aws:kms' is not one of sse-s3, sse-kms")]
 
 
+def test_the_endpoint_renders_each_access_mode_and_refuses_what_the_config_refuses() -> None:
+    from finout_s3_telemetry.policy_documents import access_policy
+
+    plain = {"encryption": "sse-s3", "kms_key": None, "prefix": "finout"}
+    for access, write_prefix in (("read_only_scoped", None), ("read_write", "exports")):
+        out = synth(kms_endpoint(**plain, access=access, write_prefix=write_prefix))
+        (policy,) = resources(out, "aws_iam_role_policy").values()
+        expected = access_policy(access, "arn:aws:s3:::acme-kms", "finout", write_prefix)
+        assert json.loads(policy["policy"]) == expected
+        assert "finout_access" in out["output"]
+    out = synth(kms_endpoint(**plain))
+    assert "finout_access" not in out["output"]  # the default keeps the outputs it had
+    with pytest.raises(InvalidPropsError) as caught:
+        synth(kms_endpoint(**plain, access="write_only"))
+    assert caught.value.problems == [
+        ("access", "'write_only' is not one of read_only, read_only_scoped, read_write")
+    ]
+    with pytest.raises(InvalidPropsError) as caught:
+        synth(kms_endpoint(**{**plain, "prefix": ""}, access="read_only_scoped"))
+    assert [name for name, _ in caught.value.problems] == ["prefix"]
+    with pytest.raises(InvalidPropsError) as caught:
+        synth(kms_endpoint(**plain, access="read_write", write_prefix="finout/bytes"))
+    [(name, why)] = caught.value.problems
+    assert name == "write_prefix" and "overlaps the telemetry folder 'finout/bytes/'" in why
+    with pytest.raises(InvalidPropsError) as caught:
+        synth(kms_endpoint(**plain, write_prefix="exports"))
+    assert [name for name, _ in caught.value.problems] == ["write_prefix"]
+
+
+def test_the_role_refuses_an_access_mode_without_what_it_needs() -> None:
+    def build(stack: Any, provider: Any) -> None:
+        FinoutReadOnlyRole(
+            stack,
+            "role",
+            FinoutReadOnlyRoleProps(
+                principal_arn="arn:aws:iam::123456789012:root",
+                external_id="finout-ab12cd3",
+                bucket_name="acme-finout-telemetry",
+                provider=provider,
+                access="read_write",
+            ),
+        )
+
+    with pytest.raises(InvalidPropsError) as caught:
+        synth(build)
+    assert [name for name, _ in caught.value.problems] == ["write_prefix"]
+
+
 def test_the_key_and_the_decrypt_policy_check_their_own_props() -> None:
     from finout_s3_telemetry.constructs.finout_role import (
         FinoutKmsDecryptPolicy,

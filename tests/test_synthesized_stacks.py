@@ -19,6 +19,7 @@ pytestmark = pytest.mark.engine
 
 SNAPSHOTS = Path(__file__).parent / "snapshots" / "example"
 KMS_SNAPSHOTS = Path(__file__).parent / "snapshots" / "kms"
+ACCESS_SNAPSHOTS = Path(__file__).parent / "snapshots" / "access_modes"
 SNAPSHOT_ENGINE_VERSION = "0.21.0"  # cdktf's, the default engine
 
 
@@ -68,6 +69,67 @@ def test_snapshot_of_the_kms_config(kms_stacks: dict[str, Path], stack: str) -> 
     assert_matches_snapshot(
         snapshot_text(kms_stacks[stack]), KMS_SNAPSHOTS / f"{stack}.cdk.tf.json"
     )
+
+
+@pytest.fixture(scope="module")
+def access_stacks(
+    access_modes_config: Config, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Path]:
+    return synth_to(access_modes_config, tmp_path_factory.mktemp("access"))
+
+
+@pytest.mark.parametrize("stack", ["mode-read-only", "mode-scoped", "mode-read-write"])
+def test_snapshot_of_each_access_mode(access_stacks: dict[str, Path], stack: str) -> None:
+    assert_matches_snapshot(
+        snapshot_text(access_stacks[stack]), ACCESS_SNAPSHOTS / f"{stack}.cdk.tf.json"
+    )
+
+
+def test_read_only_is_finouts_documented_policy_in_every_config(
+    access_stacks: dict[str, Path], aws_stacks: dict[str, Path]
+) -> None:
+    """The default mode and `access: read_only` emit the same document, Finout's own."""
+
+    def inline_policy(stack: Path) -> dict[str, Any]:
+        policy = stack_json(stack)["resource"]["aws_iam_role_policy"]["finout_role"]["policy"]
+        return json.loads(policy)  # type: ignore[no-any-return]
+
+    documented = inline_policy(access_stacks["mode-read-only"])
+    assert [s["Action"] for s in documented["Statement"]] == [
+        ["tag:GetTagKeys"],
+        ["s3:Get*", "s3:List*"],
+        ["s3:Get*", "s3:List*"],
+    ]
+    data_platform = inline_policy(aws_stacks["data-platform"])
+    bucket = "acme-data-platform-telemetry"
+    assert json.dumps(data_platform).replace(bucket, "acme-mode-read-only") == json.dumps(
+        documented
+    )
+
+
+def test_only_the_read_write_mode_writes_and_only_under_its_write_prefix(
+    access_stacks: dict[str, Path], access_modes_config: Config
+) -> None:
+    writes = {"s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"}
+    for endpoint in access_modes_config.endpoints:
+        document = stack_json(access_stacks[endpoint.name])
+        policy = document["resource"]["aws_iam_role_policy"]["finout_role"]["policy"]
+        granted = {
+            (action, statement["Resource"])
+            for statement in json.loads(policy)["Statement"]
+            for action in (
+                [statement["Action"]]
+                if isinstance(statement["Action"], str)
+                else statement["Action"]
+            )
+            if action in writes
+        }
+        expected = (
+            {(a, f"{endpoint.bucket_arn}/{endpoint.write_prefix}/*") for a in writes}
+            if endpoint.access == "read_write"
+            else set()
+        )
+        assert granted == expected, endpoint.name
 
 
 def test_only_a_created_key_is_managed_and_every_kms_stack_names_its_key(

@@ -27,14 +27,17 @@ def initialized(
     example_config: Config,
     kms_test_config: Config,
     accounts_test_config: Config,
+    access_modes_config: Config,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> dict[str, Path]:
     """Every stack of the example, of the SSE-KMS config (a created key, with and without
-    account_id, an existing key, an existing bucket) and of the multi-account config (providers
-    that assume a role, with and without an external ID), initialized."""
+    account_id, an existing key, an existing bucket), of the multi-account config (providers
+    that assume a role, with and without an external ID) and of one endpoint per access mode,
+    initialized."""
     stacks = synth_to(example_config, tmp_path_factory.mktemp("validate"))
     stacks.update(synth_to(kms_test_config, tmp_path_factory.mktemp("validate-kms")))
     stacks.update(synth_to(accounts_test_config, tmp_path_factory.mktemp("validate-accounts")))
+    stacks.update(synth_to(access_modes_config, tmp_path_factory.mktemp("validate-access")))
     for stack in stacks.values():
         Terraform(stack).init()
     return stacks
@@ -52,6 +55,7 @@ def test_terraform_validate_accepts_every_stack(initialized: dict[str, Path]) ->
     # role's kms policy (it names the key) must stay a line.
     assert {"main", "cur", "data-platform", "kms-create", "kms-key", "kms-cur"} <= set(initialized)
     assert {"prod-main", "staging-main", "data-existing"} <= set(initialized)
+    assert {"mode-read-only", "mode-scoped", "mode-read-write"} <= set(initialized)
     for stack in initialized.values():
         result = Terraform(stack).validate()
         assert "Success! The configuration is valid." in result.stdout

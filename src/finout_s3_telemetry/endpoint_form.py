@@ -49,6 +49,17 @@ KMS_KEY = FormField(
 )
 """Not a form field, and only with SSE-KMS: Finout needs no key, only the role's kms:Decrypt on
 it; the output names the key for reviewers and for `check`."""
+ACCESS = FormField("Access", "access", "Finout form: bucket access (Read only or Read and write)")
+"""The form's bucket access, which Finout cannot change later. Output only by endpoints whose
+mode is not the default `read_only`: a stack without it is "Read only", so stacks deployed
+before access modes existed plan no change."""
+DEFAULT_ACCESS_LABEL = "Read only"
+
+
+def access_label(value: Any) -> str:
+    """The access to pick in Finout from the `finout_access` output's value (absent: the
+    default)."""
+    return value if isinstance(value, str) and value else DEFAULT_ACCESS_LABEL
 
 
 def form_value(field: FormField, value: Any) -> str:

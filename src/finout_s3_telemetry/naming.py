@@ -606,3 +606,107 @@ def kms_key_region_problem(key_arn: str, region: str) -> str | None:
             f"{region} (a multi-Region key's replica there has its own ARN)"
         )
     return None
+
+
+# -- Access modes ------------------------------------------------------------------------------
+
+ACCESS_READ_ONLY = "read_only"
+ACCESS_READ_ONLY_SCOPED = "read_only_scoped"
+ACCESS_READ_WRITE = "read_write"
+ACCESS_MODES = (ACCESS_READ_ONLY, ACCESS_READ_ONLY_SCOPED, ACCESS_READ_WRITE)
+DEFAULT_ACCESS = ACCESS_READ_ONLY
+FINOUT_ACCESS_LABELS = {
+    ACCESS_READ_ONLY: "Read only",
+    ACCESS_READ_ONLY_SCOPED: "Read only",
+    ACCESS_READ_WRITE: "Read and write",
+}
+"""The bucket access to pick in Finout's endpoint form, per mode. Finout cannot change it later."""
+
+
+def write_prefix_problem(value: str) -> str | None:
+    if value == "":
+        return (
+            "is empty; name the folder Finout's exporter writes under, e.g. 'finout/exports' "
+            "(never the bucket's root)"
+        )
+    return prefix_problem(value)
+
+
+def prefixes_overlap(first: str, second: str) -> bool:
+    """Whether two key prefixes (without trailing '/'; empty: the whole bucket) share a key:
+    one is the other or a folder under it. `a/b` and `a/bc` do not overlap."""
+    a, b = (f"{first}/" if first else ""), (f"{second}/" if second else "")
+    return a.startswith(b) or b.startswith(a)
+
+
+_IAM_WILDCARD = (
+    "contains '*', which an IAM policy reads as a wildcard, so the policy would reach keys "
+    "outside it; rename the folder without '*'"
+)
+
+
+def access_setting_problems(
+    *,
+    access: str,
+    prefix: str,
+    write_prefix: str | None,
+    telemetries: list[str],
+) -> list[tuple[str, str]]:
+    """(field, problem) for `access`, `prefix` and `write_prefix` that contradict each other.
+
+    The prefixes a mode writes into a policy must be literal: IAM has no quoting for `*`, so a
+    scoped read or a write prefix with one would grant more than it says.
+    """
+    problems: list[tuple[str, str]] = []
+    if access == ACCESS_READ_ONLY_SCOPED:
+        if prefix == "":
+            problems.append(
+                (
+                    "prefix",
+                    "is required with access read_only_scoped: the policy allows reads under "
+                    "it only; set the S3 path prefix of the folders (e.g. 'finout/telemetry'), "
+                    "or use access read_only",
+                )
+            )
+        elif "*" in prefix:
+            problems.append(("prefix", f"{quoted(prefix)} {_IAM_WILDCARD}"))
+    if access != ACCESS_READ_WRITE:
+        if write_prefix is not None:
+            problems.append(
+                (
+                    "write_prefix",
+                    f"is set, but access is {access}, which lets Finout write nothing; set "
+                    "access to read_write, or remove write_prefix",
+                )
+            )
+        return problems
+    if write_prefix is None:
+        problems.append(
+            (
+                "write_prefix",
+                "is required with access read_write: the folder Finout's exporter writes "
+                "under, e.g. 'finout/exports', outside every telemetry folder",
+            )
+        )
+        return problems
+    if write_prefix_problem(write_prefix) is not None:
+        return problems  # reported by its own rule
+    if "*" in write_prefix:
+        problems.append(("write_prefix", f"{quoted(write_prefix)} {_IAM_WILDCARD}"))
+    overlapping = [
+        folder_key(prefix, t)
+        for t in telemetries
+        if isinstance(t, str) and prefixes_overlap(write_prefix, folder_key(prefix, t)[:-1])
+    ]
+    if overlapping:
+        shown = ", ".join(quoted(key) for key in overlapping[:3])
+        more = f" and {len(overlapping) - 3} more" if len(overlapping) > 3 else ""
+        problems.append(
+            (
+                "write_prefix",
+                f"{quoted(write_prefix)} overlaps the telemetry folder {shown}{more}: Finout "
+                "would write where it reads telemetry; choose a folder beside them, e.g. "
+                f"{quoted(f'{prefix}-exports' if prefix else 'finout-exports')}",
+            )
+        )
+    return problems

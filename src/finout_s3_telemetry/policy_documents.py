@@ -17,7 +17,12 @@ from typing import Any
 
 import jinja2
 
-from finout_s3_telemetry.naming import kms_via_service
+from finout_s3_telemetry.naming import (
+    ACCESS_READ_ONLY,
+    ACCESS_READ_ONLY_SCOPED,
+    ACCESS_READ_WRITE,
+    kms_via_service,
+)
 
 POLICY_VERSION = "2012-10-17"
 # IAM counts an inline role policy's size without whitespace.
@@ -87,10 +92,40 @@ def trust_policy(principal_arn: str, external_id: str) -> PolicyDocument:
 
 def read_only_policy(bucket_arn: str) -> PolicyDocument:
     """Finout's documented inline policy for a bucket, within IAM's size limit."""
-    document = render("finout_read_only_policy.json.j2", bucket_arn=bucket_arn)
+    return _inline("finout_read_only_policy.json.j2", bucket_arn=bucket_arn)
+
+
+ACCESS_TEMPLATES = {
+    ACCESS_READ_ONLY: "finout_read_only_policy.json.j2",
+    ACCESS_READ_ONLY_SCOPED: "finout_read_only_scoped_policy.json.j2",
+    ACCESS_READ_WRITE: "finout_read_write_policy.json.j2",
+}
+
+
+def access_policy(
+    access: str, bucket_arn: str, prefix: str = "", write_prefix: str | None = None
+) -> PolicyDocument:
+    """The role's inline policy for an access mode (`naming.ACCESS_MODES`): `read_only` is
+    Finout's documented policy; `read_only_scoped` reads under `prefix` only; `read_write` adds
+    writes under `write_prefix`. Raises PolicyTemplateError for a mode without what it needs
+    (the config and the constructs refuse those first)."""
+    if access == ACCESS_READ_ONLY:
+        return read_only_policy(bucket_arn)
+    if access == ACCESS_READ_ONLY_SCOPED and prefix:
+        return _inline(ACCESS_TEMPLATES[access], bucket_arn=bucket_arn, prefix=prefix)
+    if access == ACCESS_READ_WRITE and write_prefix:
+        return _inline(ACCESS_TEMPLATES[access], bucket_arn=bucket_arn, write_prefix=write_prefix)
+    raise PolicyTemplateError(
+        f"access {access!r} with prefix {prefix!r} and write_prefix {write_prefix!r} has no "
+        "policy: read_only_scoped needs a prefix, read_write a write_prefix"
+    )
+
+
+def _inline(template: str, **values: str) -> PolicyDocument:
+    document = render(template, **values)
     if (size := policy_size(document)) > INLINE_POLICY_LIMIT:
         raise PolicyTemplateError(
-            f"finout_read_only_policy.json.j2 rendered {size} characters, over IAM's "
+            f"{template} rendered {size} characters, over IAM's "
             f"{INLINE_POLICY_LIMIT}-character limit for inline role policies; shorten it"
         )
     return document

@@ -163,8 +163,14 @@ def evaluate_access(
             if bucket_policy is not None
             else None
         )
+        # Reads beside a scoped prefix are not simulated (`probes.grouped` says why): the
+        # role's own documents and the bucket policy answer them here.
+        outside = SharedAnswers(identity=identity_policies(snapshot), resource_policy=bucket_policy)
         results = []
         for probe in probes:
+            if probe.group == "outside":
+                results.append(ProbeResult(probe, outside.evaluate(request(probe)).decision))
+                continue
             # A pair IAM did not answer counts as "maybe": the check must not pass on silence.
             decision = simulation.decisions.get((probe.action, probe.resource), "undecided")
             if grants is not None and probe.group != "role" and decision == "implicitDeny":

@@ -56,7 +56,7 @@ from finout_s3_telemetry.check.finout_session import simulator_context
 from finout_s3_telemetry.check.folder_listing import FolderWalk
 from finout_s3_telemetry.check.folder_listing import Request as ListRequest
 from finout_s3_telemetry.check.key_uses import key_references
-from finout_s3_telemetry.check.probes import Probe, access_probes, grouped
+from finout_s3_telemetry.check.probes import Probe, access_probes, finout_reads, grouped
 from finout_s3_telemetry.check.retry import RetryPolicy
 from finout_s3_telemetry.check.snapshot import (
     KEY_IN_ANOTHER_REGION,
@@ -496,10 +496,10 @@ class AwsReader:
             iam, "list_attached_role_policies", "AttachedPolicies", RoleName=info.name
         )
         probes = access_probes(endpoint, info.arn)
-        snapshot.simulation = self._simulate(iam, probes, info.arn)
+        snapshot.simulation = self._simulate(iam, probes, info.arn, endpoint.prefix)
         policy = snapshot.bucket_policy
         if snapshot.simulation.ran and policy is not None and policy.is_found:
-            reads = tuple(p for p in probes if p.expect == "allow")
+            reads = finout_reads(probes)
             owner = endpoint.account_id or arn_account(info.arn)
             snapshot.bucket_policy_simulation = self._simulate_bucket_policy(
                 iam, reads, info.arn, policy.get(), owner, endpoint, snapshot
@@ -644,9 +644,32 @@ class AwsReader:
             found.append((str(summary.get("Name", policy_id)), described.get()))
         return tuple(found)
 
-    def _simulate(self, iam: Any, probes: tuple[Probe, ...], role_arn: str) -> Simulation:
+    def _simulate(
+        self, iam: Any, probes: tuple[Probe, ...], role_arn: str, prefix: str = ""
+    ) -> Simulation:
+        # Finout lists under the endpoint's prefix: a scoped policy allows a listing only with
+        # that s3:prefix, and the simulator must be told it (a key irrelevant to an action is
+        # ignored, so every call may carry it).
+        context = (
+            {
+                "ContextEntries": [
+                    {
+                        "ContextKeyName": "s3:prefix",
+                        "ContextKeyValues": [f"{prefix}/"],
+                        "ContextKeyType": "string",
+                    }
+                ]
+            }
+            if prefix
+            else {}
+        )
         calls = [
-            {"PolicySourceArn": role_arn, "ActionNames": actions, "ResourceArns": resources}
+            {
+                "PolicySourceArn": role_arn,
+                "ActionNames": actions,
+                "ResourceArns": resources,
+                **context,
+            }
             for actions, resources in grouped(probes).values()
         ]
         return self._simulated(iam, _record, calls)

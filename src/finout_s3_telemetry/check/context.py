@@ -63,7 +63,11 @@ class EndpointContext:
 
     @cached_property
     def expected_inline_policy(self) -> PolicyDocument:
-        return policy_documents.read_only_policy(self.endpoint.bucket_arn)
+        """The policy of the endpoint's access mode: Finout's documented one for `read_only`."""
+        endpoint = self.endpoint
+        return policy_documents.access_policy(
+            endpoint.access, endpoint.bucket_arn, endpoint.prefix, endpoint.write_prefix
+        )
 
     @cached_property
     def expected_tls_policy(self) -> PolicyDocument:

@@ -111,8 +111,10 @@ def s3_request(
         }
     )
     if probe.action.lower() == "s3:listbucket":
-        # Finout lists under the endpoint's prefix; without one it lists the whole bucket.
-        context["s3:prefix"] = (f"{prefix}/",) if prefix else ()
+        # Finout lists under the endpoint's prefix; without one it lists the whole bucket. A
+        # probe may ask for another listing (a scoped role must not list the whole bucket).
+        listed = probe.list_prefix if probe.list_prefix is not None else prefix and f"{prefix}/"
+        context["s3:prefix"] = (listed,) if listed else ()
     return Request(
         action=probe.action,
         resource=probe.resource,

@@ -12,15 +12,20 @@ from typing import Any
 from finout_s3_telemetry.config.errors import Problem
 from finout_s3_telemetry.config.model import StateSettings
 from finout_s3_telemetry.naming import (
+    ACCESS_MODES,
+    ACCESS_READ_WRITE,
+    DEFAULT_ACCESS,
     DEFAULT_POLICY_NAME,
     DEFAULT_ROLE_NAME,
     ENCRYPTIONS,
+    access_setting_problems,
     account_id_problem,
     account_name_problem,
     arn_account,
     folder_key,
     kms_setting_problems,
     prefix_problem,
+    prefixes_overlap,
     principal_partition,
     region_problem,
     role_arn_partition,
@@ -49,6 +54,8 @@ def cross_endpoint_problems(raw: Any) -> Iterator[Problem]:
     yield from _bucket_created_twice(items)
     yield from _telemetry_duplicates(items)
     yield from _kms_settings(items)
+    yield from _access_settings(items)
+    yield from _shared_bucket_prefixes(items)
     if "accounts" not in raw or isinstance(raw["accounts"], dict):
         # An `accounts:` of the wrong shape is reported once: which accounts the endpoints
         # name cannot be judged.
@@ -343,3 +350,82 @@ def _kms_settings(items: list[tuple[int, dict[str, Any]]]) -> Iterator[Problem]:
             policy_name=policy_name,
         ):
             yield Problem(f"endpoints[{index}].{field}", message)
+
+
+def _access_settings(items: list[tuple[int, dict[str, Any]]]) -> Iterator[Problem]:
+    """`access`, `prefix`, `write_prefix` and the telemetry folders together. A field of the
+    wrong type or value is reported by its own rule and not judged here."""
+    for index, endpoint in items:
+        access = endpoint.get("access", DEFAULT_ACCESS)
+        prefix = endpoint.get("prefix", "")
+        write_prefix = endpoint.get("write_prefix")
+        telemetries = endpoint.get("telemetries")
+        if (
+            access not in ACCESS_MODES
+            or not isinstance(prefix, str)
+            or prefix_problem(prefix) is not None
+            or not (write_prefix is None or isinstance(write_prefix, str))
+        ):
+            continue
+        for field, message in access_setting_problems(
+            access=access,
+            prefix=prefix,
+            write_prefix=write_prefix,
+            telemetries=telemetries if isinstance(telemetries, list) else [],
+        ):
+            yield Problem(f"endpoints[{index}].{field}", message)
+
+
+def _key_spaces(endpoint: dict[str, Any]) -> list[tuple[str, str]] | None:
+    """(field, prefix) of the keys an endpoint is given: its S3 path prefix, which Finout reads
+    under, and a read_write endpoint's write_prefix. None when a value is invalid (its own rule
+    reports it)."""
+    prefix = endpoint.get("prefix", "")
+    if not isinstance(prefix, str) or prefix_problem(prefix) is not None:
+        return None
+    spaces = [("prefix", prefix)]
+    write_prefix = endpoint.get("write_prefix")
+    if endpoint.get("access") == ACCESS_READ_WRITE and isinstance(write_prefix, str):
+        if prefix_problem(write_prefix) is not None or write_prefix == "":
+            return None
+        spaces.append(("write_prefix", write_prefix))
+    return spaces
+
+
+def _shared_bucket_prefixes(items: list[tuple[int, dict[str, Any]]]) -> Iterator[Problem]:
+    """Endpoints of one bucket need prefixes that do not overlap: Finout reads (and a read_write
+    endpoint writes) everything under an endpoint's prefix, and each endpoint has its own mode,
+    so using both modes on one bucket takes two endpoints with different prefixes."""
+    by_bucket: dict[str, list[tuple[int, list[tuple[str, str]]]]] = {}
+    for index, endpoint in items:
+        bucket = endpoint.get("bucket")
+        spaces = _key_spaces(endpoint)
+        if isinstance(bucket, str) and spaces is not None:
+            by_bucket.setdefault(bucket, []).append((index, spaces))
+    for bucket, endpoints in by_bucket.items():
+        for position, (index, spaces) in enumerate(endpoints):
+            for other_index, other_spaces in endpoints[:position]:
+                clash = next(
+                    (
+                        (field, value, other_field, other_value)
+                        for field, value in spaces
+                        for other_field, other_value in other_spaces
+                        if prefixes_overlap(value, other_value)
+                    ),
+                    None,
+                )
+                if clash is None:
+                    continue
+                field, value, other_field, other_value = clash
+                yield Problem(
+                    f"endpoints[{index}].{field}",
+                    f"{_prefix_words(value)} overlaps endpoints[{other_index}].{other_field} "
+                    f"{_prefix_words(other_value)} in the shared bucket {quoted(bucket)}; "
+                    "endpoints of one bucket need prefixes where neither is the other or a "
+                    "folder under it, e.g. 'finout/team-a' and 'finout/team-b'",
+                )
+                break
+
+
+def _prefix_words(prefix: str) -> str:
+    return quoted(prefix) if prefix else "'' (the whole bucket)"

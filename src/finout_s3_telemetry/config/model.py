@@ -46,12 +46,16 @@ AccountId = Annotated[str, _rule(names.account_id_problem)]
 Principal = Annotated[str, _rule(names.principal_problem)]
 Region = Annotated[str, _rule(names.region_problem)]
 PathPrefix = Annotated[str, _rule(names.prefix_problem)]
+WritePrefix = Annotated[str, _rule(names.write_prefix_problem)]
 Telemetry = Annotated[str, _rule(names.telemetry_problem)]
 StateKey = Annotated[str, _rule(names.state_key_problem)]
 KmsKey = Annotated[str, _rule(names.kms_key_problem)]
 AccountName = Annotated[str, _rule(names.account_name_problem)]
 RoleArn = Annotated[str, _rule(names.role_arn_problem)]
 SessionName = Annotated[str, _rule(names.session_name_problem)]
+
+AccessMode = Literal["read_only", "read_only_scoped", "read_write"]
+"""What Finout's role may do in the bucket (`naming.ACCESS_MODES`)."""
 
 RolePurpose = Literal["deploy", "plan", "check"]
 """What a pipeline does in an account: deploy (`cdktf deploy`), plan (`finout-telemetry plan`)
@@ -171,6 +175,15 @@ class EndpointConfig(_Strict):
     bucket's files are encrypted with it. The key must be in the endpoint's region; it may be in
     another account than `account_id` (keys can be shared across accounts, and that key's policy
     must then let this account use it)."""
+
+    access: AccessMode = "read_only"
+    """Default `read_only`: Finout's documented policy, byte for byte (reads the whole bucket).
+    `read_only_scoped`: reads only under `prefix` (required). `read_write`: the documented reads
+    plus writes under `write_prefix` only, for Finout's exporters. Finout's form calls the first
+    two "Read only" and the third "Read and write"; Finout cannot change it later."""
+    write_prefix: WritePrefix | None = None
+    """Required with `access: read_write`, refused otherwise: the folder Finout writes under,
+    without leading or trailing slash, outside every telemetry folder."""
 
     @property
     def partition(self) -> str:

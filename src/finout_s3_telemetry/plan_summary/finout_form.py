@@ -16,6 +16,8 @@ PATH_PREFIX = endpoint_form.PATH_PREFIX_OUTPUT
 REGION = OUTPUT_PREFIX + "region"
 EXTERNAL_ID = OUTPUT_PREFIX + "external_id"
 TELEMETRY_FOLDERS = endpoint_form.TELEMETRY_FOLDERS.output_name
+ACCESS = endpoint_form.ACCESS.output_name
+MODE_CHANGE = "Finout cannot change an endpoint's mode: create a new endpoint in Finout"
 
 # Label and output, in the order of Finout's form.
 FORM_FIELDS: tuple[tuple[str, str], ...] = tuple(
@@ -42,6 +44,28 @@ class FormRow:
 class FinoutForm:
     status: FormStatus
     rows: tuple[FormRow, ...]
+    access: str = endpoint_form.DEFAULT_ACCESS_LABEL
+    """The bucket access to pick in Finout ("Read only" or "Read and write")."""
+
+
+def access_change(outputs: Mapping[str, OutputChange]) -> tuple[str, str] | None:
+    """(before, after) of the bucket access Finout must use, when a plan of an endpoint that
+    exists changes it; None otherwise. A missing `finout_access` output is "Read only"."""
+    role, access = outputs.get(ROLE_ARN), outputs.get(ACCESS)
+    if role is None or role.action in ("create", "delete") or access is None:
+        return None
+    if access.after_unknown:
+        return None
+    before = endpoint_form.access_label(access.before)
+    after = endpoint_form.access_label(None if access.action == "delete" else access.after)
+    return (before, after) if before != after else None
+
+
+def _planned_access(outputs: Mapping[str, OutputChange]) -> str:
+    access = outputs.get(ACCESS)
+    if access is None or access.action == "delete" or access.after_unknown:
+        return endpoint_form.DEFAULT_ACCESS_LABEL
+    return endpoint_form.access_label(access.after)
 
 
 def _text(output: str, value: Any) -> str:
@@ -79,4 +103,4 @@ def finout_form(outputs: Mapping[str, OutputChange]) -> FinoutForm | None:
             if previous == value:
                 previous = None
         rows.append(FormRow(label=label, value=value, previous=previous))
-    return FinoutForm(status=status, rows=tuple(rows))
+    return FinoutForm(status=status, rows=tuple(rows), access=_planned_access(outputs))

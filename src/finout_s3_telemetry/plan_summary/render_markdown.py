@@ -179,7 +179,7 @@ def _cell(text: str) -> str:
 
 
 def _form(form: FinoutForm) -> str:
-    intro = f"**{escape(wording.FORM_INTRO[form.status])}**\n\n"
+    intro = f"**{escape(wording.form_intro(form))}**\n\n"
     if not form.rows:
         return intro
     rows = ["| Field | Value |", "| --- | --- |"]

@@ -59,7 +59,7 @@ def _stack(stack: StackSummary) -> list[str]:
         lines.append(wording.REMOVED_FOLDERS)
         lines += [f"{INDENT}{value(f.key)}" for f in stack.removed_folders]
     if stack.form is not None:
-        lines.append(wording.FORM_INTRO[stack.form.status])
+        lines.append(wording.form_intro(stack.form))
         for row in stack.form.rows:
             shown = _words(wording.KNOWN_AFTER_APPLY) if row.value is None else value(row.value)
             was = f" (was {value(row.previous)})" if row.previous is not None else ""

@@ -6,8 +6,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from finout_s3_telemetry.plan_summary.destructive import KMS_KEY_TYPE, destructive_warnings
-from finout_s3_telemetry.plan_summary.finout_form import BUCKET_NAME, FinoutForm, finout_form
-from finout_s3_telemetry.plan_summary.phrases import Phrase
+from finout_s3_telemetry.plan_summary.finout_form import (
+    BUCKET_NAME,
+    MODE_CHANGE,
+    FinoutForm,
+    access_change,
+    finout_form,
+)
+from finout_s3_telemetry.plan_summary.phrases import Phrase, phrase
 from finout_s3_telemetry.plan_summary.plan_model import (
     COUNTED_ACTIONS,
     Action,
@@ -59,6 +65,8 @@ class StackSummary:
 
     warns_of_kms_key: bool = False
     """A KMS key is deleted or replaced: the warnings' title names keys too."""
+    warns_of_access: bool = False
+    """The endpoint's bucket access changes: the warnings' title names it too."""
 
     @property
     def callouts(self) -> tuple[Phrase, ...]:
@@ -116,6 +124,13 @@ def summarize_stack(plan: StackPlan) -> StackSummary:
         if change.action in counts:
             counts[change.action] += 1
     warnings = destructive_warnings(managed)
+    if (mode_change := access_change(plan.output_changes)) is not None:
+        before, after = mode_change
+        warnings.append(
+            phrase(
+                f"Access changes from {before} to {after}. {MODE_CHANGE}, then delete the old one."
+            )
+        )
     policies = [p for p in map(policy_change, managed) if p is not None]
     created = [c for c in managed if c.action in ("create", "replace")]
     removed = [c for c in managed if c.action == "delete"]
@@ -140,6 +155,7 @@ def summarize_stack(plan: StackPlan) -> StackSummary:
         warns_of_kms_key=any(
             c.type == KMS_KEY_TYPE and c.action in ("delete", "replace") for c in managed
         ),
+        warns_of_access=mode_change is not None,
     )
 
 

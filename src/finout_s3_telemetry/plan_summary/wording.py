@@ -6,7 +6,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from finout_s3_telemetry.plan_summary.budget import GITHUB_COMMENT_LIMIT
-from finout_s3_telemetry.plan_summary.finout_form import ROLE_ARN, TELEMETRY_FOLDERS, FormStatus
+from finout_s3_telemetry.plan_summary.finout_form import (
+    ROLE_ARN,
+    TELEMETRY_FOLDERS,
+    FinoutForm,
+    FormStatus,
+)
 from finout_s3_telemetry.plan_summary.phrases import Code, Phrase, phrase
 from finout_s3_telemetry.plan_summary.plan_model import COUNTED_ACTIONS, Action
 from finout_s3_telemetry.plan_summary.summary import Folder, PlanSummary
@@ -14,6 +19,7 @@ from finout_s3_telemetry.plan_summary.summary import Folder, PlanSummary
 TITLE = "Terraform plan summary"
 WARNINGS_TITLE = "Deletes and replacements of a bucket, role or policy"
 WARNINGS_TITLE_WITH_KEYS = "Deletes and replacements of a bucket, KMS key, role or policy"
+ACCESS_WARNING_TITLE = "changes of an endpoint's access mode"
 CALLOUTS_TITLE = "Who can assume Finout's role"
 DECRYPT_CALLOUTS_TITLE = "Who can decrypt the bucket's files"
 ERRORED = "The plan is incomplete: Terraform reported errors while planning this stack."
@@ -24,7 +30,7 @@ REMOVED_FOLDERS = (
 )
 FORM_INTRO: Mapping[FormStatus, str] = {
     "new": "New endpoint: add it in Finout under Settings → Endpoints → Add Amazon S3 "
-    "(access: Read only):",
+    "(access: {access}):",
     "changed": "Endpoint values change: edit this endpoint in Finout (Settings → Endpoints):",
     "removed": "Endpoint removed: delete it in Finout too (Settings → Endpoints).",
 }
@@ -35,10 +41,19 @@ FULL_SUMMARY_HINT: Phrase = phrase(
 
 
 def warnings_title(summary: PlanSummary) -> str:
-    """The warnings' title; it names KMS keys only when one is deleted or replaced."""
+    """The warnings' title; it names KMS keys only when one is deleted or replaced, and access
+    modes only when one changes."""
+    title = WARNINGS_TITLE
     if any(stack.warns_of_kms_key for stack in summary.stacks):
-        return WARNINGS_TITLE_WITH_KEYS
-    return WARNINGS_TITLE
+        title = WARNINGS_TITLE_WITH_KEYS
+    if any(stack.warns_of_access for stack in summary.stacks):
+        title += f", and {ACCESS_WARNING_TITLE}"
+    return title
+
+
+def form_intro(form: FinoutForm) -> str:
+    """The sentence before the form's values; a new endpoint's names the access to pick."""
+    return FORM_INTRO[form.status].format(access=form.access)
 
 
 def plural(count: int, word: str, words: str | None = None) -> str:

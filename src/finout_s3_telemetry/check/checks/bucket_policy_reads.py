@@ -14,7 +14,7 @@ from collections import defaultdict
 from finout_s3_telemetry.check.context import EndpointContext
 from finout_s3_telemetry.check.finout_session import NETWORK_KEYS, s3_request
 from finout_s3_telemetry.check.model import Severity
-from finout_s3_telemetry.check.probes import Probe, access_probes
+from finout_s3_telemetry.check.probes import Probe, access_probes, finout_reads
 from finout_s3_telemetry.check.registry import Finding, check, failed, listed, passed, warned
 from finout_s3_telemetry.check.shared_answers import SharedAnswers
 from finout_s3_telemetry.check.snapshot import Simulation
@@ -128,7 +128,7 @@ def bucket_policy_denies_no_reads(ctx: EndpointContext) -> Finding | None:
     policy = Policy(f"bucket {name}'s policy", document)
     denied: dict[StatementRef, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     unsure: dict[StatementRef, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    probes = [p for p in access_probes(ctx.endpoint, ctx.role_arn) if p.expect == "allow"]
+    probes = list(finout_reads(access_probes(ctx.endpoint, ctx.role_arn)))
     probes += _newest_files(ctx)
     simulation = ctx.snapshot.bucket_policy_simulation
     simulated = simulation.decisions if simulation is not None and simulation.ran else {}

@@ -37,8 +37,8 @@ def inline_policy(ctx: EndpointContext) -> Finding | None:
     if same_policy(live, expected):
         return passed(
             ctx.policy_arn,
-            f"Inline policy {policy} of role {role} equals the rendered template "
-            f"({len(statements(expected))} statements).",
+            f"Inline policy {policy} of role {role} equals the rendered template of access "
+            f"{ctx.endpoint.access} ({len(statements(expected))} statements).",
         )
     extra, lacking = statement_difference(live, expected)
     parts = [f"it has {describe_statement(s)}, which the template does not" for s in extra]
@@ -46,9 +46,8 @@ def inline_policy(ctx: EndpointContext) -> Finding | None:
     if live.get("Version") != expected.get("Version"):
         parts.append(f"its Version is {live.get('Version')!r}, not {expected.get('Version')!r}")
     sentence = (
-        f"Inline policy {policy} of role {role} differs from the rendered template: "
-        + "; ".join(parts)
-        + "."
+        f"Inline policy {policy} of role {role} differs from the rendered template of access "
+        f"{ctx.endpoint.access}: " + "; ".join(parts) + "."
     )
     return failed(
         ctx.policy_arn,

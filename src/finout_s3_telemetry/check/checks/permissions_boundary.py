@@ -12,7 +12,7 @@ from finout_s3_telemetry.check.context import EndpointContext
 from finout_s3_telemetry.check.finout_session import s3_request
 from finout_s3_telemetry.check.key_uses import decrypt_requests, key_uses
 from finout_s3_telemetry.check.model import Severity
-from finout_s3_telemetry.check.probes import access_probes
+from finout_s3_telemetry.check.probes import access_probes, finout_reads
 from finout_s3_telemetry.check.registry import Finding, check, failed, listed, passed, warned
 from finout_s3_telemetry.check.shared_answers import SharedAnswers
 from finout_s3_telemetry.iam_evaluation import Policy, Request
@@ -25,8 +25,7 @@ def _requests(ctx: EndpointContext) -> list[tuple[str, Request]]:
             f"{p.action} on {p.resource}",
             s3_request(p, ctx.role_arn, ctx.bucket_account, ctx.endpoint.prefix, ctx.session),
         )
-        for p in access_probes(ctx.endpoint, ctx.role_arn)
-        if p.expect == "allow"
+        for p in finout_reads(access_probes(ctx.endpoint, ctx.role_arn))
     ]
     for reference, uses in key_uses(ctx.endpoint, ctx.snapshot)[0].items():
         read = ctx.snapshot.kms_keys.get(reference)
