@@ -112,7 +112,7 @@ def test_the_base_config_is_valid() -> None:
     parse_config(yaml.safe_dump(VALID))
 
 
-@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     field=st.sampled_from(STRING_FIELDS),
     char=invisible_characters(),
@@ -133,7 +133,7 @@ def test_an_invisible_character_anywhere_is_refused_at_its_field(
     assert all(unicodedata.category(c) not in ("Cc", "Cf", "Zl", "Zp") for c in "".join(problems))
 
 
-@settings(max_examples=100)
+@settings(max_examples=100, deadline=None)
 @given(field=st.sampled_from(STRING_FIELDS), char=st.sampled_from(LOOKALIKES), data=st.data())
 def test_a_lookalike_character_is_refused(
     field: tuple[str, ...], char: str, data: st.DataObject
@@ -450,7 +450,7 @@ def test_the_kms_base_config_is_valid() -> None:
     assert parse_config(yaml.safe_dump(KMS_VALID)).endpoints[0].uses_kms
 
 
-@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     field=st.sampled_from(KMS_FIELDS),
     char=invisible_characters(),
@@ -469,7 +469,7 @@ def test_an_invisible_character_in_a_kms_setting_is_refused_at_its_field(
     assert all(unicodedata.category(c) not in ("Cc", "Cf", "Zl", "Zp") for c in "".join(problems))
 
 
-@settings(max_examples=60)
+@settings(max_examples=60, deadline=None)
 @given(field=st.sampled_from(KMS_FIELDS), char=st.sampled_from(LOOKALIKES), data=st.data())
 def test_a_lookalike_character_in_a_kms_setting_is_refused(
     field: tuple[str, ...], char: str, data: st.DataObject

@@ -648,17 +648,19 @@ _IAM_WILDCARD = (
 def access_setting_problems(
     *,
     access: str,
-    prefix: str,
+    prefix: str | None,
     write_prefix: str | None,
     telemetries: list[str],
 ) -> list[tuple[str, str]]:
     """(field, problem) for `access`, `prefix` and `write_prefix` that contradict each other.
+    `prefix` None: it breaks its own rule (reported there), so only what does not depend on it
+    is judged, and a missing or needless write_prefix is still said in the same run.
 
     The prefixes a mode writes into a policy must be literal: IAM has no quoting for `*`, so a
     scoped read or a write prefix with one would grant more than it says.
     """
     problems: list[tuple[str, str]] = []
-    if access == ACCESS_READ_ONLY_SCOPED:
+    if access == ACCESS_READ_ONLY_SCOPED and prefix is not None:
         if prefix == "":
             problems.append(
                 (
@@ -693,20 +695,33 @@ def access_setting_problems(
         return problems  # reported by its own rule
     if "*" in write_prefix:
         problems.append(("write_prefix", f"{quoted(write_prefix)} {_IAM_WILDCARD}"))
-    overlapping = [
-        folder_key(prefix, t)
-        for t in telemetries
-        if isinstance(t, str) and prefixes_overlap(write_prefix, folder_key(prefix, t)[:-1])
-    ]
+    if prefix is None:
+        return problems  # the telemetry folders are unknown until the prefix is fixed
+    folders = [folder_key(prefix, t)[:-1] for t in telemetries if isinstance(t, str)]
+    overlapping = [f"{f}/" for f in folders if prefixes_overlap(write_prefix, f)]
     if overlapping:
         shown = ", ".join(quoted(key) for key in overlapping[:3])
         more = f" and {len(overlapping) - 3} more" if len(overlapping) > 3 else ""
+        example = _export_folder_example(prefix, folders)
         problems.append(
             (
                 "write_prefix",
                 f"{quoted(write_prefix)} overlaps the telemetry folder {shown}{more}: Finout "
-                "would write where it reads telemetry; choose a folder beside them, e.g. "
-                f"{quoted(f'{prefix}-exports' if prefix else 'finout-exports')}",
+                "would write where it reads telemetry; choose a folder beside them"
+                + (f", e.g. {quoted(example)}" if example else ""),
             )
         )
     return problems
+
+
+def _export_folder_example(prefix: str, folders: list[str]) -> str | None:
+    """A write prefix the rules accept beside these telemetry folders, or None: an example
+    that is refused in turn (a telemetry named `finout-exports`, a prefix near 900 bytes)
+    would send the user round again."""
+    beside: tuple[str, ...] = (f"{prefix}-exports",) if prefix else ()
+    for example in (*beside, "finout-exports", "exports", "finout-exports-1"):
+        if write_prefix_problem(example) is None and not any(
+            prefixes_overlap(example, folder) for folder in folders
+        ):
+            return example
+    return None

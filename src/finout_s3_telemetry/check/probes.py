@@ -89,7 +89,10 @@ def access_probes(endpoint: EndpointConfig, role_arn: str) -> tuple[Probe, ...]:
 
 def _outside_reads(bucket: str, prefix: str) -> list[Probe]:
     """A key at the bucket's root, a key that only begins like the prefix (`<prefix>-…`, which a
-    policy missing its `/` would reach), and a listing of the whole bucket."""
+    policy missing its `/` would reach), a listing of the whole bucket, and a listing of keys
+    that only begin like the prefix: an s3:prefix condition of `*`, of a parent folder or
+    without the `/` allows that listing (and every other), but not the whole-bucket one, which
+    carries no s3:prefix."""
     return [
         Probe("s3:GetObject", f"{bucket}/{PROBE_FILE}", "deny", "outside", purpose="outside_read"),
         Probe(
@@ -100,6 +103,14 @@ def _outside_reads(bucket: str, prefix: str) -> list[Probe]:
             purpose="outside_read",
         ),
         Probe("s3:ListBucket", bucket, "deny", "outside", purpose="outside_read", list_prefix=""),
+        Probe(
+            "s3:ListBucket",
+            bucket,
+            "deny",
+            "outside",
+            purpose="outside_read",
+            list_prefix=f"{prefix}-",
+        ),
     ]
 
 

@@ -360,16 +360,14 @@ def _access_settings(items: list[tuple[int, dict[str, Any]]]) -> Iterator[Proble
         prefix = endpoint.get("prefix", "")
         write_prefix = endpoint.get("write_prefix")
         telemetries = endpoint.get("telemetries")
-        if (
-            access not in ACCESS_MODES
-            or not isinstance(prefix, str)
-            or prefix_problem(prefix) is not None
-            or not (write_prefix is None or isinstance(write_prefix, str))
+        if access not in ACCESS_MODES or not (
+            write_prefix is None or isinstance(write_prefix, str)
         ):
             continue
+        valid_prefix = isinstance(prefix, str) and prefix_problem(prefix) is None
         for field, message in access_setting_problems(
             access=access,
-            prefix=prefix,
+            prefix=prefix if valid_prefix else None,
             write_prefix=write_prefix,
             telemetries=telemetries if isinstance(telemetries, list) else [],
         ):

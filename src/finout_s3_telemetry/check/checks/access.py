@@ -23,7 +23,10 @@ def _by_action(results: list[ProbeResult]) -> list[str]:
             if result.decision == "undecided"
             else ""
         )
-        resources[result.probe.action + suffix].append(result.probe.resource)
+        arns = resources[result.probe.action + suffix]
+        # Listings with different s3:prefix values share their resource, the bucket: said once.
+        if result.probe.resource not in arns:
+            arns.append(result.probe.resource)
     actions_by_resources: dict[tuple[str, ...], list[str]] = defaultdict(list)
     for action, arns in resources.items():
         actions_by_resources[tuple(arns)].append(action)
