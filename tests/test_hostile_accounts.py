@@ -15,6 +15,7 @@ import yaml
 
 from finout_s3_telemetry.cli import main
 from finout_s3_telemetry.config import ConfigError, parse_config
+from finout_s3_telemetry.config.model import EndpointConfig
 
 BASE: dict[str, Any] = {
     "finout": {"principal": "999988887777"},
@@ -43,10 +44,8 @@ BASE: dict[str, Any] = {
         },
     ],
 }
-DEFAULT_FIELDS = (
-    "region, bucket, external_id, telemetries, account, account_id, existing_bucket, prefix, "
-    "role_name, policy_name, force_destroy_bucket, encryption, kms_key"
-)
+# Every endpoint field a default may hold: all but `name`, in the model's order.
+DEFAULT_FIELDS = ", ".join(field for field in EndpointConfig.model_fields if field != "name")
 ROLE_ARN_FORM = (
     "write it as arn:aws:iam::<12-digit account>:role/<name> (a path before the name is "
     "allowed), as the IAM console shows it"

@@ -128,7 +128,8 @@ def test_a_removed_endpoint_with_state_is_planned_as_a_destroy(
 
     data = copy.deepcopy(CONFIG)
     data["endpoints"][0].update(account_id=DEFAULT_ACCOUNT_ID)
-    second = {**data["endpoints"][0], "name": "cur2", "role_name": "FinoutCurTwo"}
+    # Its own prefix: two endpoints of one bucket must not overlap.
+    second = {**data["endpoints"][0], "name": "cur2", "role_name": "FinoutCurTwo", "prefix": "cur2"}
     data["endpoints"].append(second)
     deployment = Deployment(tmp_path, local_aws.endpoint_url, data)
     deployment.client("s3", "eu-west-1").create_bucket(

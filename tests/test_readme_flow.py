@@ -62,7 +62,8 @@ def test_the_readme_deploy_flow_works_with_the_provider_mirror(
         shutil.copy(REPO / name, project / name)
     (project / "node_modules").symlink_to(REPO / "node_modules")
     (project / "telemetry.yaml").write_text(yaml.safe_dump(CONFIG))
-    second = {**ENDPOINT, "name": "second", "role_name": "FinoutSecond"}
+    # Its own prefix: two endpoints of one bucket must not overlap.
+    second = {**ENDPOINT, "name": "second", "role_name": "FinoutSecond", "prefix": "second"}
     two = {**CONFIG, "endpoints": [ENDPOINT, second]}
     (project / "telemetry-2.yaml").write_text(yaml.safe_dump(two))
     target = Target("local", local_aws.endpoint_url)
