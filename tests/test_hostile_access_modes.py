@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import yaml
+from test_access_modes_config import VALID, config_with, problems_of
 from test_check_access_modes import (
     BUCKET_ARN,
     config_of,
@@ -25,28 +26,8 @@ from test_check_access_modes import (
 from finout_s3_telemetry.check.checks.access import can_read, cannot_write
 from finout_s3_telemetry.check.model import Status
 from finout_s3_telemetry.cli import main
-from finout_s3_telemetry.config import ConfigError, parse_config
+from finout_s3_telemetry.config import parse_config
 from finout_s3_telemetry.policy_documents import access_policy, to_json
-
-VALID: dict[str, Any] = {
-    "finout": {"principal": "123456789012"},
-    "endpoints": [
-        {
-            "name": "main",
-            "region": "us-east-1",
-            "bucket": "acme-finout-telemetry",
-            "prefix": "finout/telemetry",
-            "external_id": "finout-ab12cd3",
-            "telemetries": ["bytes", "requests"],
-        }
-    ],
-}
-
-
-def config_with(**changes: Any) -> dict[str, Any]:
-    data = copy.deepcopy(VALID)
-    data["endpoints"][0].update(changes)
-    return data
 
 
 def shared_bucket(*others: dict[str, Any]) -> dict[str, Any]:
@@ -58,12 +39,6 @@ def shared_bucket(*others: dict[str, Any]) -> dict[str, Any]:
         other.update(changes)
         data["endpoints"].append(other)
     return data
-
-
-def problems_of(data: dict[str, Any]) -> list[str]:
-    with pytest.raises(ConfigError) as caught:
-        parse_config(yaml.safe_dump(data), "telemetry.yaml")
-    return [str(problem) for problem in caught.value.problems]
 
 
 def parsed(data: dict[str, Any]) -> list[tuple[str, str, str | None]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,7 +18,7 @@ from finout_s3_telemetry.targets import (
     TargetError,
     resolve_target,
 )
-from finout_s3_telemetry.terminal_text import printable
+from finout_s3_telemetry.terminal_text import printable, quoted
 
 if TYPE_CHECKING:
     from finout_s3_telemetry.config import Config
@@ -79,3 +80,19 @@ def target_or_report(args: argparse.Namespace) -> Target | None:
     except TargetError as problem:
         error(str(problem))
         return None
+
+
+def unknown_accounts_reported(config: Config, names: Sequence[str]) -> bool:
+    """One error line for each of `names` (an `--account`) that the config's `accounts:` lacks,
+    naming the accounts it has; True when there was one."""
+    from finout_s3_telemetry.config.cross_checks import listed_names
+
+    unknown = [name for name in dict.fromkeys(names) if name not in config.accounts]
+    # Bounded: a config of 10,000 accounts must not print them all once per unknown name.
+    known = listed_names(config.accounts)
+    for name in unknown:
+        error(
+            f"--account {quoted(name)} is not an account of the config's `accounts:`; "
+            + (f"use one of: {known}" if known else "the config has no `accounts:`")
+        )
+    return bool(unknown)

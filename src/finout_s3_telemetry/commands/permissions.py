@@ -9,10 +9,15 @@ import json
 import sys
 from typing import Any
 
-from finout_s3_telemetry.commands.common import add_config_option, error, load_or_report
+from finout_s3_telemetry.commands.common import (
+    add_config_option,
+    error,
+    load_or_report,
+    unknown_accounts_reported,
+)
 from finout_s3_telemetry.config.model import ROLE_PURPOSES
 from finout_s3_telemetry.exit_codes import ExitCode
-from finout_s3_telemetry.terminal_text import printable, quoted, shorten
+from finout_s3_telemetry.terminal_text import printable
 
 PIPELINE = "pipeline"
 """`--for pipeline`: not a role of an account, but the identity that assumes them."""
@@ -63,13 +68,7 @@ def run(args: argparse.Namespace) -> int:
         return ExitCode.USAGE
     endpoints = list(config.endpoints)
     if args.account is not None:
-        if args.account not in config.accounts:
-            known = ", ".join(printable(shorten(name, 64)) for name in config.accounts)
-            error(
-                f"--account {quoted(args.account)} is not an account of the config's "
-                "`accounts:`; "
-                + (f"use one of: {known}" if known else "the config has no `accounts:`")
-            )
+        if unknown_accounts_reported(config, [args.account]):
             return ExitCode.USAGE
         endpoints = [e for e in endpoints if e.account == args.account]
     # Imported here: `--help` and a usage error need no policy building.

@@ -11,11 +11,13 @@ import argparse
 import json
 from typing import Any
 
-from finout_s3_telemetry.commands.common import add_config_option, error, load_or_report
-from finout_s3_telemetry.config.cross_checks import listed_names
+from finout_s3_telemetry.commands.common import (
+    add_config_option,
+    load_or_report,
+    unknown_accounts_reported,
+)
 from finout_s3_telemetry.config.model import ROLE_PURPOSES, Config, EndpointConfig
 from finout_s3_telemetry.exit_codes import ExitCode
-from finout_s3_telemetry.terminal_text import quoted
 
 
 def register(sub: Any) -> None:
@@ -59,15 +61,7 @@ def run(args: argparse.Namespace) -> int:
     if config is None:
         return ExitCode.USAGE
     wanted = list(dict.fromkeys(args.account or ()))
-    unknown = [name for name in wanted if name not in config.accounts]
-    if unknown:
-        # Bounded: a config of 10,000 accounts must not print them all once per unknown name.
-        known = listed_names(config.accounts)
-        for name in unknown:
-            error(
-                f"--account {quoted(name)} is not an account of the config's `accounts:`; "
-                + (f"use one of: {known}" if known else "the config has no `accounts:`")
-            )
+    if unknown_accounts_reported(config, wanted):
         return ExitCode.USAGE
     entries = [
         stack_entry(config, endpoint)
