@@ -14,6 +14,7 @@ accounts (`accounts:` and `defaults:`) at most 10 s and 400 MB. Prints figures; 
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import statistics
 import subprocess
@@ -24,6 +25,7 @@ from pathlib import Path
 
 import yaml
 
+import finout_s3_telemetry
 from finout_s3_telemetry.engines import ENGINE_ENV, ENGINES, is_installed, node_environment
 
 REPO = Path(__file__).resolve().parents[1]
@@ -78,6 +80,8 @@ def measure(command: list[str], env: dict[str, str] | None = None) -> tuple[floa
 
 
 EXAMPLE = REPO / "examples" / "telemetry.yaml"
+RATIO_TARGET = 1.3
+"""The reference synth's median over the floor's."""
 
 
 def big_config(path: Path, telemetries: int) -> Path:
@@ -163,10 +167,18 @@ def floor_command(outdir: Path) -> list[str]:
     return [sys.executable, "-c", FLOOR, str(outdir)]
 
 
+def compile_package() -> None:
+    """Write the package's bytecode first, as pip does when it installs the wheel. Otherwise,
+    where PYTHONDONTWRITEBYTECODE is set, every run compiles the project's modules anew (the
+    engine's are compiled at their install), which no installed copy does."""
+    compileall.compile_dir(Path(finout_s3_telemetry.__file__).parent, quiet=1)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
+    compile_package()
     engines = [engine for engine in ENGINES if is_installed(engine)]
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -203,15 +215,23 @@ def main() -> None:
                 f"{engine}: floor (Python + engine import + a one-resource stack) median "
                 f"{floor:.2f} s, peak RSS {peaks[(engine, 'floor')]:.0f} MB"
             )
-            for label, _config, target, memory in cases:
+            for index, (label, _config, target, memory) in enumerate(cases):
                 median = statistics.median(walls[(engine, label)])
-                ratio = median / floor
-                verdict = "met" if ratio <= 1.3 else "MISSED"
-                print(
+                peak = peaks[(engine, label)]
+                line = (
                     f"  {label}: median {median:.2f} s (best {min(walls[(engine, label)]):.2f} s, "
-                    f"target <= {target} s), peak RSS {peaks[(engine, label)]:.0f} MB (target "
-                    f"<= {memory} MB); {ratio:.2f}x the floor (target <= 1.3: {verdict})"
+                    f"target <= {target} s: {_verdict(median <= target)}), peak RSS {peak:.0f} MB "
+                    f"(target <= {memory} MB: {_verdict(peak <= memory)}); "
+                    f"{median / floor:.2f}x the floor"
                 )
+                if index == 0:  # the overhead target is the reference config's
+                    met = median / floor <= RATIO_TARGET
+                    line += f" (target <= {RATIO_TARGET}: {_verdict(met)})"
+                print(line)
+
+
+def _verdict(met: bool) -> str:
+    return "met" if met else "MISSED"
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
@@ -78,6 +79,8 @@ __all__ = [
     "TerraformStack",
     "Testing",
     "Token",
+    "address",
+    "attribute",
     "attribute_batch",
     "aws_data_source",
     "aws_resource",
@@ -85,6 +88,7 @@ __all__ = [
 ]
 
 
+@functools.cache  # a struct, sent by value: one instance serves every element
 def _aws_metadata() -> TerraformProviderGeneratorMetadata:
     return TerraformProviderGeneratorMetadata(
         provider_name="aws", provider_version_constraint=AWS_PROVIDER_VERSION
@@ -232,6 +236,25 @@ def batched_attributes(init: Callable[_Params, _Result]) -> Callable[_Params, _R
     return wrapper
 
 
+_addresses: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
+"""Each element declared here: its address, `<type>.<logical id>` (`data.<type>.<logical id>`)."""
+
+
+def address(element: TerraformResource | TerraformDataSource) -> str:
+    """How Terraform names the element, as in `depends_on`: `aws_s3_bucket.telemetry_bucket`."""
+    known = _addresses.get(element)
+    if known is None:  # declared elsewhere, not through aws_resource or aws_data_source
+        prefix = "data." if isinstance(element, TerraformDataSource) else ""
+        known = f"{prefix}{element.terraform_resource_type}.{element.friendly_unique_id}"
+    return known
+
+
+def attribute(element: TerraformResource | TerraformDataSource, name: str) -> str:
+    """`${<address>.<name>}`: the reference `element.get_string_attribute(name)` resolves to,
+    without asking the engine for it (each jsii call costs about a millisecond)."""
+    return f"${{{address(element)}.{name}}}"
+
+
 def _with_attributes(
     element: _Element,
     section: str,
@@ -244,6 +267,9 @@ def _with_attributes(
         element.override_logical_id(logical_id)
     else:
         logical_id = element.friendly_unique_id
+    _addresses[element] = (
+        f"data.{element_type}.{logical_id}" if section == "data" else f"{element_type}.{logical_id}"
+    )
     stack = _attributes_of(provider)
     stack.add(section, element_type, logical_id, attributes)
     if _batch_depth == 0:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from finout_s3_telemetry.constructs.cdktf_core import (
     Construct,
     TerraformProvider,
+    attribute,
     aws_resource,
     batched_attributes,
 )
@@ -164,7 +165,7 @@ class FinoutReadOnlyRole(Construct):
             props.provider,
             {
                 "name": props.policy_name,
-                "role": self.role.get_string_attribute("id"),
+                "role": attribute(self.role, "id"),
                 "policy": to_json(self.inline_policy),
             },
             logical_id=id,
@@ -172,12 +173,12 @@ class FinoutReadOnlyRole(Construct):
 
     @property
     def role_arn(self) -> str:
-        return self.role.get_string_attribute("arn")
+        return attribute(self.role, "arn")
 
     @property
     def role_name(self) -> str:
         """The role's name as a Terraform expression (creates the dependency)."""
-        return self.role.get_string_attribute("id")
+        return attribute(self.role, "id")
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -15,6 +15,8 @@ from finout_s3_telemetry.constructs.cdktf_core import (
     Annotations,
     Construct,
     TerraformProvider,
+    address,
+    attribute,
     aws_data_source,
     aws_resource,
     batched_attributes,
@@ -87,7 +89,7 @@ class TelemetryBucket(Construct):
             {"bucket": props.bucket_name, "force_destroy": settings.force_destroy},
             logical_id=id,
         )
-        name = self.bucket.get_string_attribute("id")
+        name = attribute(self.bucket, "id")
         self.public_access_block = aws_resource(
             self,
             "public_access_block",
@@ -137,7 +139,7 @@ class TelemetryBucket(Construct):
                 "bucket": name,
                 "rule": _lifecycle_rules(settings),
                 # S3 evaluates noncurrent-version rules only once versioning is on.
-                "depends_on": [_ref(self.versioning)] if self.versioning else [],
+                "depends_on": [address(self.versioning)] if self.versioning else [],
             },
             logical_id=id,
         )
@@ -151,13 +153,17 @@ class TelemetryBucket(Construct):
                 "aws_s3_bucket_policy",
                 provider,
                 # S3 refuses policy changes that race a public access block update.
-                {"bucket": name, "policy": policy, "depends_on": [_ref(self.public_access_block)]},
+                {
+                    "bucket": name,
+                    "policy": policy,
+                    "depends_on": [address(self.public_access_block)],
+                },
                 logical_id=id,
             )
 
     @property
     def bucket_name(self) -> str:
-        return self.bucket.get_string_attribute("id")
+        return attribute(self.bucket, "id")
 
     @property
     def settled_by(self) -> list[str]:
@@ -165,14 +171,14 @@ class TelemetryBucket(Construct):
         included) gets a real version id, never the pre-versioning `null` one; with a KMS key,
         the encryption configuration too, so that no object is written with S3's own keys
         before the bucket's key takes over."""
-        waits = [_ref(self.versioning)] if self.versioning else []
+        waits = [address(self.versioning)] if self.versioning else []
         if self.settings.sse_algorithm != "AES256":
-            waits.append(_ref(self.encryption))
+            waits.append(address(self.encryption))
         return waits
 
     @property
     def bucket_arn(self) -> str:
-        return self.bucket.get_string_attribute("arn")
+        return attribute(self.bucket, "arn")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -213,11 +219,11 @@ class ExistingTelemetryBucket(Construct):
 
     @property
     def bucket_name(self) -> str:
-        return self.data.get_string_attribute("id")
+        return attribute(self.data, "id")
 
     @property
     def bucket_arn(self) -> str:
-        return self.data.get_string_attribute("arn")
+        return attribute(self.data, "arn")
 
 
 def _encryption_rule(settings: BucketSettings) -> Mapping[str, Any]:
@@ -253,7 +259,3 @@ def _lifecycle_rules(settings: BucketSettings) -> list[Mapping[str, Any]]:
             }
         )
     return rules
-
-
-def _ref(resource: Any) -> str:
-    return f"{resource.terraform_resource_type}.{resource.friendly_unique_id}"

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from finout_s3_telemetry.constructs.cdktf_core import (
     Construct,
     TerraformProvider,
+    attribute,
     aws_data_source,
     aws_resource,
     batched_attributes,
@@ -83,7 +84,7 @@ class TelemetryKmsKey(Construct):
             caller = aws_data_source(
                 self, "caller", "aws_caller_identity", props.provider, {}, logical_id=id
             )
-            root = f"arn:{partition}:iam::{caller.get_string_attribute('account_id')}:root"
+            root = f"arn:{partition}:iam::{attribute(caller, 'account_id')}:root"
         self.policy: PolicyDocument = kms_key_policy(root, props.role_arn, props.region)
         self.alias_name = kms_alias_name(props.endpoint_name)
         self.key = aws_resource(
@@ -105,10 +106,10 @@ class TelemetryKmsKey(Construct):
             "alias",
             "aws_kms_alias",
             props.provider,
-            {"name": self.alias_name, "target_key_id": self.key.get_string_attribute("key_id")},
+            {"name": self.alias_name, "target_key_id": attribute(self.key, "key_id")},
             logical_id=id,
         )
 
     @property
     def key_arn(self) -> str:
-        return self.key.get_string_attribute("arn")
+        return attribute(self.key, "arn")

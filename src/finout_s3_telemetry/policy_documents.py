@@ -45,6 +45,14 @@ def _environment() -> jinja2.Environment:
     )
 
 
+def load_templates() -> None:
+    """Read and compile every template now rather than at first use (`synth` does it while
+    Node.js loads the CDK engine, when the Python side is idle)."""
+    environment = _environment()
+    for name in environment.list_templates(extensions=["j2"]):
+        environment.get_template(name)
+
+
 def render(template: str, **values: str) -> PolicyDocument:
     """Render `policies/<template>`, parse it and check it. Raises PolicyTemplateError."""
     text = _environment().get_template(template).render(**values)

@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from typing import TYPE_CHECKING
 
-from finout_s3_telemetry.config.model import StateSettings
+if TYPE_CHECKING:  # the schema's import (pydantic) is paid only by commands that read a config
+    from finout_s3_telemetry.config.model import StateSettings
 
 MINIMUM = (1, 6, 0)
 """The oldest terraform the stacks run on (the local backend, or S3 with DynamoDB-free locking

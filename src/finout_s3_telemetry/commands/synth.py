@@ -17,6 +17,7 @@ from finout_s3_telemetry.commands.common import (
     outdir_or_report,
     target_or_report,
 )
+from finout_s3_telemetry.commands.engine_start import EngineStart, start_engine
 from finout_s3_telemetry.engines import EngineError, chosen_engine
 from finout_s3_telemetry.exit_codes import ExitCode
 from finout_s3_telemetry.terminal_text import printable
@@ -42,6 +43,13 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # The engine starts while the config is validated (see engine_start); a bad config or
+    # target still fails before anything is written.
+    with start_engine() as engine:
+        return _run(args, engine)
+
+
+def _run(args: argparse.Namespace, engine: EngineStart) -> int:
     config = load_or_report(args)
     target = target_or_report(args)
     if config is None or target is None:
@@ -60,9 +68,11 @@ def run(args: argparse.Namespace) -> int:
     outdir = outdir_or_report(args.outdir)  # created only once the rest is known to be good
     if outdir is None:
         return ExitCode.USAGE
-    # Imported only now: starting cdktf's runtime costs most of a second, and a bad config or
-    # target must fail fast without paying it. (Importing it in a thread while the config is
-    # validated was measured slower: both are Python-bound and share the GIL.)
+    # Needs no engine: done while Node.js still loads it.
+    from finout_s3_telemetry.policy_documents import load_templates
+
+    load_templates()
+    engine.wait()
     from finout_s3_telemetry.stacks.app import synth_notes, synthesize
     from finout_s3_telemetry.stacks.removed_endpoints import RemovedStacksError
 
