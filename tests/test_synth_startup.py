@@ -5,7 +5,6 @@ down. Neither may change what a run writes, prints or returns."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -20,10 +19,11 @@ from finout_s3_telemetry.constructs.cdktf_core import (
     aws_data_source,
     aws_resource,
 )
+from test_engines import clean_environment
 
 from finout_s3_telemetry.cli import main
 from finout_s3_telemetry.commands.engine_start import EngineStart
-from finout_s3_telemetry.engines import ENGINE_ENV
+from finout_s3_telemetry.engines import chosen_engine
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "examples" / "telemetry.yaml"
@@ -33,17 +33,14 @@ pytestmark = pytest.mark.engine  # run again under cdktn by `make test`
 
 
 def run_command(argv: list[str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    """The installed command, with a temporary folder of its own: whatever the engine's Node.js
-    process leaves behind there was not cleaned up at exit."""
+    """The installed command in a new user's environment, with a temporary folder of its own:
+    whatever the engine's Node.js process leaves behind there was not cleaned up at exit."""
     temp = tmp_path / "temp"
     temp.mkdir(exist_ok=True)
-    env = {"PATH": str(Path(sys.executable).parent) + ":/usr/bin:/bin", "HOME": str(tmp_path)}
-    if ENGINE_ENV in os.environ:
-        env[ENGINE_ENV] = os.environ[ENGINE_ENV]
     return subprocess.run(
         [COMMAND, *argv],
         cwd=tmp_path,
-        env={**env, "TMPDIR": str(temp), "LANG": "C.UTF-8", "CHECKPOINT_DISABLE": "1"},
+        env={**clean_environment(chosen_engine(), tmp_path), "TMPDIR": str(temp)},
         capture_output=True,
         text=True,
         stdin=subprocess.DEVNULL,
