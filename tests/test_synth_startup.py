@@ -4,9 +4,13 @@ down. Neither may change what a run writes, prints or returns."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -152,3 +156,119 @@ def _example_endpoints() -> list[dict[str, str]]:
     import yaml
 
     return list(yaml.safe_load(EXAMPLE.read_text())["endpoints"])
+
+
+def shell(script: str, tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """`script` run by sh, with $F naming the command, in the same new-user environment."""
+    (tmp_path / "temp").mkdir(exist_ok=True)
+    return subprocess.run(
+        ["sh", "-c", script],
+        cwd=tmp_path,
+        env={
+            **clean_environment(chosen_engine(), tmp_path),
+            "TMPDIR": str(tmp_path / "temp"),
+            "F": COMMAND,
+            "C": str(EXAMPLE),
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+
+
+@pytest.mark.parametrize(
+    ("script", "code"),
+    [
+        ('"$F" validate -c "$C" >&-', 0),
+        ('"$F" stacks -c "$C" 2>&- >/dev/null', 0),
+        ('"$F" stacks -c missing.yaml 2>&- >/dev/null', 2),
+        ('"$F" synth -q -c "$C" --outdir out >&- 2>&-', 0),
+    ],
+)
+def test_a_closed_stdout_or_stderr_changes_no_exit_code(
+    script: str, code: int, tmp_path: Path
+) -> None:
+    result = shell(script + '; echo "rc=$?"', tmp_path)
+    assert result.stdout.strip().splitlines()[-1] == f"rc={code}", result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly_with_141(tmp_path: Path) -> None:
+    # Forty invalid files make far more output than a pipe holds.
+    for day in range(1, 41):
+        (tmp_path / f"2026-11-{day % 28 + 1:02d}-{day}.csv").write_text("a,b\n1\n" * 200)
+    result = shell('"$F" csv validate *.csv | head -c 10 >/dev/null; echo "rc=$?"', tmp_path)
+    # `$?` of a pipe is its last command's; the command's own code comes next.
+    pipe = shell('{ "$F" csv validate *.csv; echo "rc=$?" >&2; } | head -c 10 >/dev/null', tmp_path)
+    assert result.stdout.strip() == "rc=0"
+    assert pipe.stderr.strip().splitlines() == ["rc=141"], pipe.stderr
+
+
+def test_sigterm_during_a_synth_cleans_up_like_ctrl_c(tmp_path: Path) -> None:
+    """SIGTERM (a cancelled CI job) once the engine has begun to start: exit 143, no Node.js
+    left running, nothing left in the temporary folder."""
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("endpoints: []\n")
+    terminated = 0
+    for config in (EXAMPLE, bad):
+        process = subprocess.Popen(
+            [COMMAND, "synth", "-q", "-c", str(config), "--outdir", str(tmp_path / "out")],
+            cwd=tmp_path,
+            env={**clean_environment(chosen_engine(), tmp_path), "TMPDIR": str(temp)},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 60
+        while not any(temp.iterdir()) and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)  # until jsii has written its runtime: the engine is starting
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=60)
+        if process.returncode in (0, 2):
+            continue  # it ended before the signal: nothing to prove this time
+        assert process.returncode == 143, stderr
+        assert stderr.splitlines()[-1] == "terminated"
+        assert leftovers(tmp_path) == []
+        terminated += 1
+    assert terminated, "both runs ended before the signal reached them"
+
+
+def fake_node(tmp_path: Path, runtime: str) -> Path:
+    """Says it is Node.js 24, then runs `runtime` (sh) instead of jsii's runtime."""
+    script = tmp_path / "fake-node"
+    script.write_text(
+        f'#!/bin/sh\nif [ "$1" = --version ]; then echo v24.0.0; exit 0; fi\n{runtime}\n'
+    )
+    script.chmod(0o755)
+    return script
+
+
+def test_a_node_that_crashes_at_start_is_one_line_and_creates_nothing(tmp_path: Path) -> None:
+    node = fake_node(tmp_path, "exit 3")
+    result = shell('"$F" synth -q -c "$C" --outdir out', tmp_path, JSII_NODE=str(node))
+    assert result.returncode == 2
+    assert (
+        f"finout-telemetry: error: the CDK engine ({chosen_engine()}) did not start on Node.js "
+        f"'{node}': it exited, or answered something other than jsii's runtime; " in result.stderr
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_node_that_never_answers_does_not_keep_a_bad_config_waiting(tmp_path: Path) -> None:
+    pid_file = tmp_path / "node.pid"
+    node = fake_node(tmp_path, f'echo $$ > "{pid_file}"; exec sleep 600')
+    (tmp_path / "bad.yaml").write_text("endpoints: []\n")
+    try:
+        result = shell('"$F" synth -q -c bad.yaml --outdir out', tmp_path, JSII_NODE=str(node))
+    finally:
+        if pid_file.exists():  # the fake Node.js outlives the command: jsii never heard from it
+            with contextlib.suppress(OSError, ValueError):
+                os.kill(int(pid_file.read_text()), signal.SIGKILL)
+    assert result.returncode == 2
+    assert "endpoints: needs at least one endpoint" in result.stderr
+    # It waited ABANDON_TIMEOUT for the engine, then exited without it (a hang would have run
+    # into shell()'s timeout).

@@ -13,7 +13,7 @@ import os
 import sys
 import threading
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import NoReturn, TextIO
 
 from finout_s3_telemetry.exit_codes import ExitCode
 from finout_s3_telemetry.terminal_text import printable, shorten
@@ -87,20 +87,50 @@ def entry() -> NoReturn:
     each synth (the cdktf and cdktn CLIs run `finout-telemetry synth` on every synth, diff and
     deploy) and does nothing a finished command needs. What an exit must still do is done first:
     the output is flushed and the exit handlers run (jsii stops its Node.js process and removes
-    its temporary files). When that cannot be done cleanly (a closed pipe, a thread still at
-    work), the interpreter exits as usual."""
-    code = main()
-    if any(thread.is_alive() and not thread.daemon for thread in _other_threads()):
+    its temporary files). When that cannot be done cleanly (an output that cannot be written, a
+    thread still at work), the interpreter exits as usual.
+
+    A reader that goes away (`finout-telemetry stacks | head -1`) ends the command quietly with
+    141, as a shell reports a command stopped by SIGPIPE."""
+    try:
+        code = main()
+        _flush(sys.stdout)
+    except BrokenPipeError:
+        _discard_stdout()
+        code = ExitCode.OUTPUT_CLOSED
+    # A Node.js that never answered: jsii's exit handler would wait forever for it.
+    abandoned = _engine_abandoned()
+    if not abandoned and any(t.is_alive() and not t.daemon for t in _other_threads()):
         sys.exit(code)
     try:
-        sys.stdout.flush()
-        sys.stderr.flush()
+        _flush(sys.stdout)
+        _flush(sys.stderr)
     except (OSError, ValueError):
-        sys.exit(code)  # reported by the interpreter's own exit, as without this
-    atexit._run_exitfuncs()
+        if not abandoned:
+            sys.exit(code)  # reported by the interpreter's own exit, as without this
+    if not abandoned:
+        atexit._run_exitfuncs()
     with contextlib.suppress(OSError, ValueError):
-        sys.stderr.flush()  # what an exit handler wrote
+        _flush(sys.stderr)  # what an exit handler wrote
     os._exit(code)
+
+
+def _engine_abandoned() -> bool:
+    engine_start = sys.modules.get("finout_s3_telemetry.commands.engine_start")
+    return engine_start is not None and bool(engine_start.engine_abandoned())
+
+
+def _flush(stream: TextIO | None) -> None:
+    if stream is not None:  # None: the descriptor was closed when Python started
+        stream.flush()
+
+
+def _discard_stdout() -> None:
+    """Point stdout at the null device, so that nothing tries to write the rest again."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
 
 
 def _other_threads() -> list[threading.Thread]:

@@ -12,11 +12,16 @@ CDK CLIs started by `demo` and `plan`) at it.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import importlib.util
 import os
 import re
+import select
 import shutil
+import signal
 import subprocess
+import time
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -38,6 +43,10 @@ KNOWN_ENGINE_WARNINGS = {"cdktf": ("DEP0044",), "cdktn": ()}
 
 MINIMUM_NODE = 22
 """CDK Terrain needs Node.js 22; older ones are end-of-life (jsii says so on every run)."""
+NODE_VERSION_TIMEOUT = 10.0
+"""Seconds a chosen Node.js has to print its version (it takes a few hundredths)."""
+VERSION_ANSWER_LIMIT = 200
+"""Bytes of its answer read: `v24.19.0` and a newline, with room to spare."""
 
 
 class EngineError(RuntimeError):
@@ -136,20 +145,41 @@ def node_problem(environ: Mapping[str, str]) -> str | None:
     return None
 
 
+@functools.cache  # asked once per process: the engine's start and the command both check
 def _node_major_version(binary: str) -> int | None:
+    """The major version `binary --version` prints, or None when it prints none within
+    NODE_VERSION_TIMEOUT seconds. It is stopped then, with anything it started, and at most a
+    few hundred bytes of what it prints are read."""
     try:
-        answer = subprocess.run(
+        process = subprocess.Popen(
             [binary, "--version"],
-            capture_output=True,
-            text=True,
-            timeout=30,
-            check=False,
             stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
             env={"PATH": os.environ.get("PATH", "")},
-        ).stdout.strip()
-    except (OSError, subprocess.SubprocessError, ValueError):
+            start_new_session=True,  # its own process group, stopped whole
+        )
+    except (OSError, ValueError):
         return None
-    match = re.fullmatch(r"v(\d{1,4})\.\d{1,6}\.\d{1,6}", answer)
+    assert process.stdout is not None
+    answer = b""
+    deadline = time.monotonic() + NODE_VERSION_TIMEOUT
+    try:
+        while len(answer) < VERSION_ANSWER_LIMIT:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([process.stdout], [], [], remaining)[0]:
+                break
+            chunk = os.read(process.stdout.fileno(), VERSION_ANSWER_LIMIT - len(answer))
+            if not chunk:
+                break  # it has said all it will
+            answer += chunk
+    finally:
+        if process.poll() is None:
+            with contextlib.suppress(OSError):
+                os.killpg(process.pid, signal.SIGKILL)
+        process.stdout.close()
+        process.wait()
+    match = re.fullmatch(rb"v(\d{1,4})\.\d{1,6}\.\d{1,6}\s*", answer)
     return int(match.group(1)) if match else None
 
 

@@ -15,3 +15,8 @@ class ExitCode(IntEnum):
     """Nothing was done: a bad config, bad usage, an unreadable file, or AWS not reachable."""
     INTERRUPTED = 130
     """Stopped by Ctrl-C (128 + SIGINT), as shells report it."""
+    TERMINATED = 143
+    """Stopped by SIGTERM (128 + SIGTERM) during a synth, after cleaning up."""
+    OUTPUT_CLOSED = 141
+    """The reader of the output went away (`| head`): 128 + SIGPIPE, as a shell reports a
+    command that signal stopped. Nothing is printed about it."""

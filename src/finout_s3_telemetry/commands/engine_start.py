@@ -19,10 +19,15 @@ from __future__ import annotations
 import contextlib
 import importlib
 import os
+import signal
 import sys
 import threading
+from collections.abc import Iterator
+from types import FrameType
+from typing import NoReturn
 
 from finout_s3_telemetry.engines import EngineError, chosen_engine, node_environment, node_problem
+from finout_s3_telemetry.exit_codes import ExitCode
 
 ENGINE_MODULE = "finout_s3_telemetry.stacks.app"
 """Everything a synth builds the stacks with; importing it imports the engine."""
@@ -38,6 +43,26 @@ JSII_MODULES = (
 SWITCH_INTERVAL = 0.0002
 JSII_IMPORT_TIMEOUT = 30.0
 """Seconds to wait for the jsii import before going on regardless: only a safeguard."""
+START_TIMEOUT = 120.0
+"""Seconds `wait` gives the engine (it takes about one): a Node.js that hangs is an error."""
+ABANDON_TIMEOUT = 10.0
+"""Seconds a command that stops early (a bad config) waits for the engine before it exits
+regardless; jsii's exit handler then stops its Node.js."""
+
+
+_started: list[threading.Thread] = []
+"""Every engine thread this process started."""
+
+
+def engine_abandoned() -> bool:
+    """An engine thread is still waiting for Node.js (it never answered): jsii's exit handler
+    would then wait forever to close the pipe that thread reads, so the process must end
+    without it (cli.entry)."""
+    return any(thread.is_alive() for thread in _started)
+
+
+class EngineStartTimeout(TimeoutError):
+    """The engine was not up within START_TIMEOUT seconds."""
 
 
 class EngineStart:
@@ -59,9 +84,10 @@ class EngineStart:
             return self  # nothing to start: the command reports it in its own order
         if node_problem(node_environment(os.environ, engine)) is not None:
             return self  # likewise
-        # Not a daemon: a command that stops early (a bad config) exits once the import is done,
-        # instead of stopping the interpreter under a thread talking to Node.js.
-        self._thread = threading.Thread(target=self._run, name="engine-start")
+        # A daemon, so that a Node.js that never answers cannot keep the process alive; a command
+        # that stops early still waits a little (close) for jsii to register its exit handler.
+        self._thread = threading.Thread(target=self._run, name="engine-start", daemon=True)
+        _started.append(self._thread)
         self._thread.start()
         self._jsii_imported.wait(JSII_IMPORT_TIMEOUT)
         sys.setswitchinterval(SWITCH_INTERVAL)
@@ -80,16 +106,22 @@ class EngineStart:
         finally:
             self._jsii_imported.set()
 
-    def wait(self) -> None:
-        """Returns once the engine is imported; raises what its import raised."""
-        self.close()
+    def wait(self, timeout: float = START_TIMEOUT) -> None:
+        """Returns once the engine is imported; raises what its import raised, or
+        EngineStartTimeout."""
+        self._join(timeout)
+        if self._thread is not None and self._thread.is_alive():
+            raise EngineStartTimeout(f"it was not up after {timeout:.0f} s")
         if self._error is not None:
             raise self._error
 
     def close(self) -> None:
-        """Joins the thread and restores the switch interval; raises nothing."""
+        """Waits at most ABANDON_TIMEOUT seconds for the thread; raises nothing."""
+        self._join(ABANDON_TIMEOUT)
+
+    def _join(self, timeout: float) -> None:
         if self._thread is not None:
-            self._thread.join()
+            self._thread.join(timeout)
         sys.setswitchinterval(self._switch_interval)
 
     def __enter__(self) -> EngineStart:
@@ -97,6 +129,25 @@ class EngineStart:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+@contextlib.contextmanager
+def terminated_as_exit() -> Iterator[None]:
+    """SIGTERM ends the command like Ctrl-C does, with the exit handlers run: jsii then stops
+    its Node.js and removes its temporary files, which a plain SIGTERM would leave behind."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may set a signal handler
+        return
+    previous = signal.signal(signal.SIGTERM, _exit_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _exit_terminated(signum: int, frame: FrameType | None) -> NoReturn:
+    print("terminated", file=sys.stderr)
+    raise SystemExit(ExitCode.TERMINATED)
 
 
 def start_engine() -> EngineStart:

@@ -6,6 +6,7 @@ This is also the app command in cdktf.json, so `npx cdktf synth` runs exactly th
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from typing import Any
@@ -18,7 +19,12 @@ from finout_s3_telemetry.commands.common import (
     outdir_or_report,
     target_or_report,
 )
-from finout_s3_telemetry.commands.engine_start import EngineStart, start_engine
+from finout_s3_telemetry.commands.engine_start import (
+    EngineStart,
+    EngineStartTimeout,
+    start_engine,
+    terminated_as_exit,
+)
 from finout_s3_telemetry.engines import (
     MINIMUM_NODE,
     EngineError,
@@ -52,7 +58,7 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     # The engine starts while the config is validated (see engine_start); a bad config or
     # target still fails before anything is written.
-    with start_engine() as engine:
+    with terminated_as_exit(), start_engine() as engine:
         return _run(args, engine)
 
 
@@ -72,11 +78,8 @@ def _run(args: argparse.Namespace, engine: EngineStart) -> int:
     except EngineError as engine_problem:
         error(str(engine_problem))
         return ExitCode.USAGE
-    if node := node_problem(node_environment(os.environ, engine_name)):
-        error(node)
-        return ExitCode.USAGE
-    outdir = outdir_or_report(args.outdir)  # created only once the rest is known to be good
-    if outdir is None:
+    if bad_node := node_problem(node_environment(os.environ, engine_name)):
+        error(bad_node)
         return ExitCode.USAGE
     # Needs no engine: done while Node.js still loads it.
     from finout_s3_telemetry.policy_documents import load_templates
@@ -85,14 +88,16 @@ def _run(args: argparse.Namespace, engine: EngineStart) -> int:
     try:
         engine.wait()
     except (OSError, RuntimeError, ImportError, ValueError) as failure:
-        # Node.js that crashes or is too old, a damaged install: one line, not jsii's traceback.
+        # Node.js that crashes, hangs or is damaged: one line, not jsii's traceback.
         node = node_environment(os.environ, engine_name).get("JSII_NODE") or "node"
         error(
             f"the CDK engine ({engine_name}) did not start on Node.js {quoted(node, 200)}: "
-            f"{shorten(str(failure) or type(failure).__name__, 400)}; check that it runs as "
-            f"Node.js {MINIMUM_NODE} or newer (unset $JSII_NODE to use the one installed with "
-            "this package)"
+            f"{_start_failure(failure)}; check that it runs as Node.js {MINIMUM_NODE} or newer "
+            "(unset $JSII_NODE to use the one installed with this package)"
         )
+        return ExitCode.USAGE
+    outdir = outdir_or_report(args.outdir)  # created only once the rest is known to be good
+    if outdir is None:
         return ExitCode.USAGE
     from finout_s3_telemetry.stacks.app import synth_notes, synthesize
     from finout_s3_telemetry.stacks.removed_endpoints import RemovedStacksError
@@ -111,3 +116,11 @@ def _run(args: argparse.Namespace, engine: EngineStart) -> int:
         for stack in stacks:
             print(f"synthesized {stack / 'cdk.tf.json'} (target: {target.describe()})")
     return ExitCode.OK
+
+
+def _start_failure(failure: BaseException) -> str:
+    if isinstance(failure, json.JSONDecodeError):  # what jsii reads when Node.js is gone
+        return "it exited, or answered something other than jsii's runtime"
+    if isinstance(failure, EngineStartTimeout):
+        return str(failure)
+    return shorten(str(failure) or type(failure).__name__, 400)
