@@ -46,8 +46,9 @@ JSII_IMPORT_TIMEOUT = 30.0
 START_TIMEOUT = 120.0
 """Seconds `wait` gives the engine (it takes about one): a Node.js that hangs is an error."""
 ABANDON_TIMEOUT = 10.0
-"""Seconds a command that stops early (a bad config) waits for the engine before it exits
-regardless; jsii's exit handler then stops its Node.js."""
+"""Seconds a command that stops early (a bad config) waits for the engine, so that jsii can
+register the exit handler that stops Node.js and removes its files; after that it exits
+regardless (see engine_abandoned)."""
 
 
 _started: list[threading.Thread] = []
