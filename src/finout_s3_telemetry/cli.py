@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import atexit
 import contextlib
+import gc
 import importlib
 import os
 import sys
@@ -36,6 +37,10 @@ COMMANDS = {
     "permissions": "permissions",
 }
 COMMAND_MODULES = list(COMMANDS.values())
+
+
+GC_ALLOCATIONS = 100_000
+"""Allocations between two runs of the youngest generation's garbage collection (Python: 700)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -92,6 +97,11 @@ def entry() -> NoReturn:
 
     A reader that goes away (`finout-telemetry stacks | head -1`) ends the command quietly with
     141, as a shell reports a command stopped by SIGPIPE."""
+    # The cyclic garbage collector ran some 130 times in a synth, a twentieth of a second spent
+    # over objects that live until the end anyway (imported classes and functions). It now runs
+    # after 100,000 allocations instead of 700, as mypy does for the same reason; reference
+    # counting still frees everything that is not in a cycle at once.
+    gc.set_threshold(GC_ALLOCATIONS, 50, 50)
     try:
         code = main()
         _flush(sys.stdout)
