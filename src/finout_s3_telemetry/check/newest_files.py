@@ -11,14 +11,8 @@ from finout_s3_telemetry.check.snapshot import Listing, S3Object
 
 
 def newest_file(listing: Listing, folder_key: str) -> S3Object | None:
-    """The most recently modified file under `folder_key`, or None when it holds none.
-
-    A key ending in `/` is a folder marker, not a file. S3 keeps LastModified to the second, so
-    files written within the same second are told apart by key: the later name wins, which for
-    files named by day (`2024-06-08.csv`) is the later day.
-    """
-    files = [obj for obj in listing.files_in(folder_key) if not obj.key.endswith("/")]
-    return max(files, key=lambda obj: (obj.last_modified, obj.key), default=None)
+    """The newest file under `folder_key` (`Listing.newest_in` says how it is chosen)."""
+    return listing.newest_in(folder_key)
 
 
 def newest_files(ctx: EndpointContext) -> dict[str, S3Object | None] | None:

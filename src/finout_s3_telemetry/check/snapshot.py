@@ -112,8 +112,15 @@ class Listing:
         return list(self._by_folder.get(folder_key, ()))
 
     def newest_in(self, folder_key: str) -> S3Object | None:
-        files = self.files_in(folder_key)
-        return max(files, key=lambda obj: obj.last_modified) if files else None
+        """The most recently modified file under `folder_key`, or None when it holds none.
+
+        A key ending in `/` is a folder marker, not a file. S3 keeps LastModified to the second,
+        so files written within the same second are told apart by key: the later name wins,
+        which for files named by day (`2024-06-08.csv`) is the later day. Every check that
+        speaks of "the newest file" means this one (the service layer reads its head and ACL).
+        """
+        files = [obj for obj in self.files_in(folder_key) if not obj.key.endswith("/")]
+        return max(files, key=lambda obj: (obj.last_modified, obj.key), default=None)
 
 
 @dataclass(frozen=True)
