@@ -10,7 +10,10 @@ import yaml
 from check_provisioning import clients, provision
 
 from finout_s3_telemetry.check import Report, RetryPolicy, run_checks
+from finout_s3_telemetry.check.context import EndpointContext
 from finout_s3_telemetry.check.max_age import DEFAULT_MAX_AGE_DAYS
+from finout_s3_telemetry.check.model import CheckResult
+from finout_s3_telemetry.check.registry import CheckSpec
 from finout_s3_telemetry.config import Config
 from finout_s3_telemetry.config.model import EndpointConfig
 from finout_s3_telemetry.local.moto_server import LocalAws
@@ -115,3 +118,10 @@ def result(report: Report, check_id: str, endpoint: str = "main") -> Any:
                 if r.id == check_id:
                     return r
     raise AssertionError(f"{check_id} not reported for {endpoint}")
+
+
+def ran(spec: CheckSpec, ctx: EndpointContext) -> CheckResult:
+    """The check's result, which it must give for this context."""
+    found = spec.run(ctx)
+    assert found is not None, spec.id
+    return found

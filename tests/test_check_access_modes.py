@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from check_helpers import endpoint_raw, make_config
+from check_helpers import endpoint_raw, make_config, ran
 
 from finout_s3_telemetry.check.access_answers import (
     SIMULATION_METHOD,
@@ -22,9 +22,8 @@ from finout_s3_telemetry.check.checks.access import can_read, cannot_write
 from finout_s3_telemetry.check.checks.inline_policy import inline_policy
 from finout_s3_telemetry.check.context import EndpointContext
 from finout_s3_telemetry.check.finout_session import base_context
-from finout_s3_telemetry.check.model import CheckResult, Status
+from finout_s3_telemetry.check.model import Status
 from finout_s3_telemetry.check.probes import access_probes, grouped
-from finout_s3_telemetry.check.registry import CheckSpec
 from finout_s3_telemetry.check.snapshot import (
     Decision,
     EndpointSnapshot,
@@ -72,12 +71,6 @@ def context(
     inputs = AccessInputs(ROLE_ARN, ACCOUNT, endpoint.prefix, session)
     access = evaluate_access(snapshot, access_probes(endpoint, ROLE_ARN), inputs)
     return EndpointContext(config, endpoint, snapshot, ACCOUNT, access=access, now=NOW)
-
-
-def ran(spec: CheckSpec, ctx: EndpointContext) -> CheckResult:
-    found = spec.run(ctx)
-    assert found is not None, spec.id
-    return found
 
 
 def statuses(ctx: EndpointContext) -> dict[str, Status]:

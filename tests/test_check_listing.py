@@ -44,21 +44,6 @@ def test_files_and_newest_file_per_folder() -> None:
     assert "p/requests/" in listing.keys
 
 
-def test_files_written_within_one_second_are_told_apart_by_key() -> None:
-    """S3 keeps LastModified to the second. The checks' newest file (whose head and ACL the
-    service layer reads) must not depend on the listing's order: the later name wins, and a
-    nested folder marker is never a file."""
-    same = at(8)
-    objects = (
-        S3Object("p/bytes/export.csv", 10, same),
-        S3Object("p/bytes/from-another-account.csv", 10, same),
-        S3Object("p/bytes/zz/", 0, same),
-    )
-    for order in (objects, objects[::-1]):
-        newest = Listing("p/", order).newest_in("p/bytes/")
-        assert newest is not None and newest.key == "p/bytes/from-another-account.csv"
-
-
 @pytest.mark.moto
 def test_the_snapshot_keeps_the_objects_and_the_reader_reads_them(local_aws: LocalAws) -> None:
     config = make_config()

@@ -33,7 +33,6 @@ from finout_s3_telemetry.check.checks.telemetry_files import newest_files_are_va
 from finout_s3_telemetry.check.context import EndpointContext, UnreadableObject
 from finout_s3_telemetry.check.errors import CheckUsageError
 from finout_s3_telemetry.check.model import Status
-from finout_s3_telemetry.check.newest_files import newest_file
 from finout_s3_telemetry.check.snapshot import EndpointSnapshot, Listing, Read, S3Object
 from finout_s3_telemetry.cli import main
 from finout_s3_telemetry.csv_files import ByteStream
@@ -69,21 +68,23 @@ def test_the_newest_file_is_the_last_modified_and_folder_markers_are_not_files()
             S3Object("p/requests/", 0, at(1)),
         ),
     )
-    newest = newest_file(listing, "p/bytes/")
+    newest = listing.newest_in("p/bytes/")
     assert newest is not None and newest.key == "p/bytes/a-newer.csv"
-    assert newest_file(listing, "p/requests/") is None
+    assert listing.newest_in("p/requests/") is None
 
 
 def test_files_of_the_same_second_are_told_apart_by_key() -> None:
-    listing = Listing(
-        "p/",
-        (
-            S3Object("p/bytes/2024-06-08.csv", 1, at(8)),
-            S3Object("p/bytes/2024-06-07.csv", 1, at(8)),
-        ),
+    """S3 keeps LastModified to the second. The newest file (the one the content checks read,
+    and whose head and ACL the service layer reads) must not depend on the listing's order: the
+    later name wins, and a nested folder marker is never a file."""
+    objects = (
+        S3Object("p/bytes/2024-06-07.csv", 1, at(8)),
+        S3Object("p/bytes/2024-06-08.csv", 1, at(8)),
+        S3Object("p/bytes/zz/", 0, at(8)),
     )
-    newest = newest_file(listing, "p/bytes/")
-    assert newest is not None and newest.key == "p/bytes/2024-06-08.csv"
+    for order in (objects, objects[::-1]):
+        newest = Listing("p/", order).newest_in("p/bytes/")
+        assert newest is not None and newest.key == "p/bytes/2024-06-08.csv"
 
 
 # Unreadable files, with a reader that refuses (the emulator grants every read).

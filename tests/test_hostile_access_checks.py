@@ -28,6 +28,7 @@ from check_helpers import (
     fill_folders,
     make_config,
     put_file,
+    ran,
     result,
     target_of,
 )
@@ -44,10 +45,9 @@ from finout_s3_telemetry.check.checks.file_ownership import files_owned_by_bucke
 from finout_s3_telemetry.check.checks.permissions_boundary import boundary_allows_reads
 from finout_s3_telemetry.check.context import EndpointContext
 from finout_s3_telemetry.check.finout_session import base_context
-from finout_s3_telemetry.check.model import CheckResult, Status
+from finout_s3_telemetry.check.model import Status
 from finout_s3_telemetry.check.output import render
 from finout_s3_telemetry.check.probes import PROBE_FILE, access_probes
-from finout_s3_telemetry.check.registry import CheckSpec
 from finout_s3_telemetry.check.shared_answers import SharedAnswers
 from finout_s3_telemetry.check.snapshot import (
     AttachedPolicy,
@@ -508,13 +508,6 @@ def context_of(config: Any, snapshot: EndpointSnapshot) -> EndpointContext:
         inputs = AccessInputs(ROLE_ARN, ACCOUNT, endpoint.prefix, session)
         access = evaluate_access(snapshot, access_probes(endpoint, ROLE_ARN), inputs)
     return EndpointContext(config, endpoint, snapshot, ACCOUNT, access=access, now=NOW)
-
-
-def ran(spec: CheckSpec, ctx: EndpointContext) -> CheckResult:
-    """The check's result, which it must give for these snapshots."""
-    found = spec.run(ctx)
-    assert found is not None, spec.id
-    return found
 
 
 def role_snapshot(config: Any, **fields: Any) -> EndpointSnapshot:

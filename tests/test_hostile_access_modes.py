@@ -13,12 +13,12 @@ from typing import Any
 
 import pytest
 import yaml
+from check_helpers import ran
 from test_access_modes_config import VALID, config_with, problems_of
 from test_check_access_modes import (
     BUCKET_ARN,
     config_of,
     context,
-    ran,
     rendered,
     statuses,
 )
@@ -231,6 +231,7 @@ def test_a_scoped_listing_without_its_condition_names_the_bucket_once() -> None:
     assert read.status is Status.FAIL
     # Both listings beside the prefix are allowed; their resource is the same bucket.
     assert f"allowed s3:ListBucket on {BUCKET_ARN}, outside prefix" in read.detail
+    assert read.detail.count(BUCKET_ARN) == 1
 
 
 def test_read_write_deleting_under_its_write_prefix_fails_iam_006() -> None:

@@ -7,12 +7,7 @@ neither lists a folder again.
 from __future__ import annotations
 
 from finout_s3_telemetry.check.context import EndpointContext
-from finout_s3_telemetry.check.snapshot import Listing, S3Object
-
-
-def newest_file(listing: Listing, folder_key: str) -> S3Object | None:
-    """The newest file under `folder_key` (`Listing.newest_in` says how it is chosen)."""
-    return listing.newest_in(folder_key)
+from finout_s3_telemetry.check.snapshot import S3Object
 
 
 def newest_files(ctx: EndpointContext) -> dict[str, S3Object | None] | None:
@@ -23,6 +18,6 @@ def newest_files(ctx: EndpointContext) -> dict[str, S3Object | None] | None:
         return None
     objects = listing.get()
     return {
-        telemetry: newest_file(objects, folder_key)
+        telemetry: objects.newest_in(folder_key)
         for telemetry, folder_key in ctx.endpoint.folder_keys.items()
     }
